@@ -1,0 +1,37 @@
+//! Compile, run, shape: the one entry point the API layer and the importer call.
+
+use serde_json::Value;
+use tessera_core::Session;
+use tessera_metadata::WorkspaceModel;
+
+use crate::{Operation, QueryError, RecordInput, SqlRunner};
+
+/// Runs one root operation for `session`'s workspace and returns its GraphQL-shaped result:
+/// a connection `{edges, pageInfo, totalCount}` for `FindMany`, a record for single-record
+/// operations, a list of records for many-record mutations.
+///
+/// Reads run one statement; mutations run one statement (an upsert with mixed conflict
+/// targets runs one per target, in one transaction). Errors: [`QueryError`].
+pub async fn execute(
+    runner: &dyn SqlRunner,
+    model: &WorkspaceModel,
+    session: &Session,
+    operation: &Operation,
+) -> Result<Value, QueryError> {
+    let plan = crate::compile::compile(runner.dialect(), runner.schema(), model, session, operation)?;
+    plan.run(runner).await
+}
+
+/// Checks one record's input against `object`'s fields without writing anything: unknown
+/// fields, values of the wrong type, invalid enum values, bad UUIDs and dates are
+/// `BAD_USER_INPUT` naming the field. The importer validates every row with this first.
+pub fn validate_record(
+    model: &WorkspaceModel,
+    object: &str,
+    record: &RecordInput,
+) -> Result<(), QueryError> {
+    let object = model
+        .object(object)
+        .ok_or_else(|| QueryError::bad(format!("Object \"{object}\" does not exist")))?;
+    crate::values::record_columns(object, record, crate::values::WriteKind::Create).map(|_| ())
+}
