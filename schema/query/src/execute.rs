@@ -18,8 +18,7 @@ pub async fn execute(
     session: &Session,
     operation: &Operation,
 ) -> Result<Value, QueryError> {
-    let plan =
-        crate::compile::compile(runner.dialect(), runner.schema(), model, session, operation)?;
+    let plan = crate::compile::compile(runner.dialect(), runner.schema(), model, session, operation)?;
     plan.run(runner).await
 }
 

@@ -19,7 +19,7 @@ mod values;
 pub use error::QueryError;
 pub use execute::{execute, validate_record};
 pub use ir::{
-    ConnectionQuery, ConnectionSelection, FieldRef, Filter, FilterOp, Operation, OrderDirection,
+    ConnectionQuery, ConnectionSelection, Filter, FilterOp, FieldRef, Operation, OrderDirection,
     OrderTerm, Page, RecordInput, RecordSelection, Selected, SelectedField, Target,
 };
 pub use runner::{Dialect, RunError, SqlRunner, Statement};
