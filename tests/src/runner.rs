@@ -63,6 +63,8 @@ pub struct Config {
     pub jobs: usize,
     /// Only cases whose id contains one of these substrings (all when empty).
     pub only: Vec<String>,
+    /// Print progress and failures to stderr while running (the report has them either way).
+    pub progress: bool,
 }
 
 impl Config {
@@ -100,6 +102,7 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            progress: true,
         })
     }
 }
@@ -159,6 +162,12 @@ impl Report {
             if let Some(session) = f.session {
                 s.push_str(&format!(" {session}"));
             }
+            if f.case == "*" {
+                s.push_str(&format!(
+                    ": {}",
+                    f.message.lines().next().unwrap_or_default()
+                ));
+            }
         }
         s
     }
@@ -194,9 +203,11 @@ pub fn run(config: &Config) -> Result<Report> {
 }
 
 /// Progress and failures go straight to stderr, so they show while `cargo test` captures output.
-fn say(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{text}");
+fn say(config: &Config, text: &str) {
+    if config.progress {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+    }
 }
 
 async fn run_store(
@@ -229,7 +240,7 @@ async fn run_store(
                     "PostgreSQL at {} is not usable: {e:#}",
                     config.database_url
                 ));
-                say(&f.to_string());
+                say(config, &f.to_string());
                 return report.failures.push(f);
             }
             ProcessEnv::postgres(&config.database_url, data_dir.path(), APP_SECRET)
@@ -250,17 +261,20 @@ async fn run_store(
         Ok(s) => s,
         Err(e) => {
             let f = store_failure(format!("{e:#}"));
-            say(&f.to_string());
+            say(config, &f.to_string());
             return report.failures.push(f);
         }
     };
-    say(&format!(
-        "conformance [{store}]: server up at {}, running {} cases ({} at a time){}",
-        server.base_url,
-        cases.len(),
-        config.jobs,
-        if writer { ", writing golden files" } else { "" }
-    ));
+    say(
+        config,
+        &format!(
+            "conformance [{store}]: server up at {}, running {} cases ({} at a time){}",
+            server.base_url,
+            cases.len(),
+            config.jobs,
+            if writer { ", writing golden files" } else { "" }
+        ),
+    );
     let ctx = StoreRun {
         config,
         store,
@@ -282,11 +296,12 @@ async fn run_store(
         } else {
             "FAILED"
         };
-        say(&format!(
-            "conformance [{store}] {done}/{total} {verdict:6} {id}"
-        ));
+        say(
+            config,
+            &format!("conformance [{store}] {done}/{total} {verdict:6} {id}"),
+        );
         for f in &outcome.failures {
-            say(&f.to_string());
+            say(config, &f.to_string());
         }
         report.matched += outcome.matched;
         report.written += outcome.written;
@@ -298,13 +313,13 @@ async fn run_store(
             "tessera serve exited during the run ({status}); last lines:\n{}",
             server.log_tail(40)
         ));
-        say(&f.to_string());
+        say(config, &f.to_string());
         report.failures.push(f);
     }
-    say(&format!(
-        "conformance [{store}]: done in {:.1?}",
-        started.elapsed()
-    ));
+    say(
+        config,
+        &format!("conformance [{store}]: done in {:.1?}", started.elapsed()),
+    );
 }
 
 #[derive(Debug, Default)]
