@@ -18,6 +18,7 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 data=$(mktemp -d)
 server_pid=
+# shellcheck disable=SC2329 # called by the EXIT trap
 cleanup() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
