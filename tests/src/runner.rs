@@ -70,9 +70,11 @@ pub struct Config {
 impl Config {
     /// Reads the environment: `TESSERA_TEST_STORES` (default `sqlite,postgres`),
     /// `TESSERA_TEST_DATABASE_URL` (default [`DEFAULT_DATABASE_URL`]), `UPDATE_EXPECT=1`,
-    /// `TESSERA_TEST_JOBS` (default 4), `TESSERA_CASES` (comma-separated id substrings).
+    /// `TESSERA_TEST_JOBS` (default 4), `TESSERA_CASES` (comma-separated id substrings), and
+    /// `TESSERA_BIN` (another `tessera` binary than `bin`, e.g. a release build).
     pub fn from_env(bin: PathBuf, cases_dir: PathBuf) -> Result<Self> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let bin = var("TESSERA_BIN").map_or(bin, PathBuf::from);
         let stores = var("TESSERA_TEST_STORES")
             .unwrap_or_else(|| "sqlite,postgres".into())
             .split(',')
