@@ -6,8 +6,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    FieldMetadata, FieldOption, FieldType, ObjectMetadata, OnDelete, RelationSettings,
-    RelationType,
+    FieldMetadata, FieldOption, FieldType, ObjectMetadata, OnDelete, RelationSettings, RelationType,
 };
 
 /// A new field with Twenty's usual defaults: nullable, active, not system, not custom.
@@ -190,7 +189,11 @@ pub fn add_relation(objects: &mut [ObjectMetadata], spec: &RelationSpec<'_>) -> 
     m2o.is_custom = custom_from;
     m2o.relation_target_object_metadata_id = Some(to_id);
     m2o.relation_target_field_metadata_id = Some(o2m.id);
-    m2o.settings = Some(settings(RelationType::ManyToOne, Some(spec.on_delete), Some(join)));
+    m2o.settings = Some(settings(
+        RelationType::ManyToOne,
+        Some(spec.on_delete),
+        Some(join),
+    ));
     o2m.object_metadata_id = to_id;
     o2m.is_custom = custom_to;
     o2m.relation_target_object_metadata_id = Some(from_id);
@@ -201,7 +204,11 @@ pub fn add_relation(objects: &mut [ObjectMetadata], spec: &RelationSpec<'_>) -> 
     true
 }
 
-fn settings(relation_type: RelationType, on_delete: Option<OnDelete>, join: Option<String>) -> Value {
+fn settings(
+    relation_type: RelationType,
+    on_delete: Option<OnDelete>,
+    join: Option<String>,
+) -> Value {
     serde_json::to_value(RelationSettings {
         relation_type,
         on_delete,
@@ -254,30 +261,36 @@ pub fn standard_objects() -> Vec<ObjectMetadata> {
             ..text("avatarUrl", "Avatar")
         })
         .build();
-    let opportunity = ObjectBuilder::new("opportunity", "opportunities", "Opportunity", "Opportunities")
-        .label_identifier(text("name", "Name"))
-        .with(field("amount", "Amount", T::Currency))
-        .with(field("closeDate", "Close date", T::DateTime))
-        .with(FieldMetadata {
-            is_nullable: false,
-            default_value: Some(json!("'NEW'")),
-            options: Some(options(&[
-                ("NEW", "New", "red"),
-                ("SCREENING", "Screening", "purple"),
-                ("MEETING", "Meeting", "sky"),
-                ("PROPOSAL", "Proposal", "turquoise"),
-                ("CUSTOMER", "Customer", "yellow"),
-            ])),
-            ..field("stage", "Stage", T::Select)
-        })
-        .build();
+    let opportunity = ObjectBuilder::new(
+        "opportunity",
+        "opportunities",
+        "Opportunity",
+        "Opportunities",
+    )
+    .label_identifier(text("name", "Name"))
+    .with(field("amount", "Amount", T::Currency))
+    .with(field("closeDate", "Close date", T::DateTime))
+    .with(FieldMetadata {
+        is_nullable: false,
+        default_value: Some(json!("'NEW'")),
+        options: Some(options(&[
+            ("NEW", "New", "red"),
+            ("SCREENING", "Screening", "purple"),
+            ("MEETING", "Meeting", "sky"),
+            ("PROPOSAL", "Proposal", "turquoise"),
+            ("CUSTOMER", "Customer", "yellow"),
+        ])),
+        ..field("stage", "Stage", T::Select)
+    })
+    .build();
     let note = ObjectBuilder::new("note", "notes", "Note", "Notes")
         .label_identifier(text("title", "Title"))
         .with(field("bodyV2", "Body", T::RichText))
         .build();
-    let note_target = ObjectBuilder::new("noteTarget", "noteTargets", "Note Target", "Note Targets")
-        .flags(false, true)
-        .build();
+    let note_target =
+        ObjectBuilder::new("noteTarget", "noteTargets", "Note Target", "Note Targets")
+            .flags(false, true)
+            .build();
     let task = ObjectBuilder::new("task", "tasks", "Task", "Tasks")
         .label_identifier(text("title", "Title"))
         .with(field("bodyV2", "Body", T::RichText))
@@ -292,9 +305,10 @@ pub fn standard_objects() -> Vec<ObjectMetadata> {
             ..field("status", "Status", T::Select)
         })
         .build();
-    let task_target = ObjectBuilder::new("taskTarget", "taskTargets", "Task Target", "Task Targets")
-        .flags(false, true)
-        .build();
+    let task_target =
+        ObjectBuilder::new("taskTarget", "taskTargets", "Task Target", "Task Targets")
+            .flags(false, true)
+            .build();
     let attachment = ObjectBuilder::new("attachment", "attachments", "Attachment", "Attachments")
         .flags(false, true)
         .label_identifier(text("name", "Name"))
@@ -313,56 +327,68 @@ pub fn standard_objects() -> Vec<ObjectMetadata> {
             ..field("fileCategory", "File category", T::Select)
         })
         .build();
-    let workspace_member =
-        ObjectBuilder::new("workspaceMember", "workspaceMembers", "Workspace Member", "Workspace Members")
-            .flags(false, true)
-            .label_identifier(field("name", "Name", T::FullName))
-            .with(text("userEmail", "User Email"))
-            .with(field("userId", "User Id", T::Uuid))
-            .with(text("avatarUrl", "Avatar Url"))
-            .with(text("colorScheme", "Color Scheme"))
-            .with(text("locale", "Language"))
-            .with(text("timeZone", "Time zone"))
-            .with(FieldMetadata {
-                options: Some(options(&[
-                    ("SYSTEM", "System", "turquoise"),
-                    ("MONTH_FIRST", "Month First", "red"),
-                    ("DAY_FIRST", "Day First", "purple"),
-                    ("YEAR_FIRST", "Year First", "sky"),
-                ])),
-                ..field("dateFormat", "Date format", T::Select)
-            })
-            .with(FieldMetadata {
-                options: Some(options(&[
-                    ("SYSTEM", "System", "sky"),
-                    ("HOUR_24", "24h", "red"),
-                    ("HOUR_12", "12h", "purple"),
-                ])),
-                ..field("timeFormat", "Time format", T::Select)
-            })
-            .with(FieldMetadata {
-                settings: Some(json!({"dataType": "int"})),
-                ..field("calendarStartDay", "Start of the week", T::Number)
-            })
-            .build();
+    let workspace_member = ObjectBuilder::new(
+        "workspaceMember",
+        "workspaceMembers",
+        "Workspace Member",
+        "Workspace Members",
+    )
+    .flags(false, true)
+    .label_identifier(field("name", "Name", T::FullName))
+    .with(text("userEmail", "User Email"))
+    .with(field("userId", "User Id", T::Uuid))
+    .with(text("avatarUrl", "Avatar Url"))
+    .with(text("colorScheme", "Color Scheme"))
+    .with(text("locale", "Language"))
+    .with(text("timeZone", "Time zone"))
+    .with(FieldMetadata {
+        options: Some(options(&[
+            ("SYSTEM", "System", "turquoise"),
+            ("MONTH_FIRST", "Month First", "red"),
+            ("DAY_FIRST", "Day First", "purple"),
+            ("YEAR_FIRST", "Year First", "sky"),
+        ])),
+        ..field("dateFormat", "Date format", T::Select)
+    })
+    .with(FieldMetadata {
+        options: Some(options(&[
+            ("SYSTEM", "System", "sky"),
+            ("HOUR_24", "24h", "red"),
+            ("HOUR_12", "12h", "purple"),
+        ])),
+        ..field("timeFormat", "Time format", T::Select)
+    })
+    .with(FieldMetadata {
+        settings: Some(json!({"dataType": "int"})),
+        ..field("calendarStartDay", "Start of the week", T::Number)
+    })
+    .build();
     let favorite = ObjectBuilder::new("favorite", "favorites", "Favorite", "Favorites")
         .flags(false, true)
         .with(field("viewId", "View", T::Uuid))
         .build();
-    let timeline_activity =
-        ObjectBuilder::new("timelineActivity", "timelineActivities", "Timeline Activity", "Timeline Activities")
-            .flags(false, true)
-            .with(FieldMetadata {
-                is_nullable: false,
-                default_value: Some(json!("now")),
-                ..field("happensAt", "Creation date", T::DateTime)
-            })
-            .label_identifier(text("name", "Event name"))
-            .with(field("properties", "Event details", T::RawJson))
-            .with(text("linkedRecordCachedName", "Linked Record cached name"))
-            .with(field("linkedRecordId", "Linked Record id", T::Uuid))
-            .with(field("linkedObjectMetadataId", "Linked Object Metadata Id", T::Uuid))
-            .build();
+    let timeline_activity = ObjectBuilder::new(
+        "timelineActivity",
+        "timelineActivities",
+        "Timeline Activity",
+        "Timeline Activities",
+    )
+    .flags(false, true)
+    .with(FieldMetadata {
+        is_nullable: false,
+        default_value: Some(json!("now")),
+        ..field("happensAt", "Creation date", T::DateTime)
+    })
+    .label_identifier(text("name", "Event name"))
+    .with(field("properties", "Event details", T::RawJson))
+    .with(text("linkedRecordCachedName", "Linked Record cached name"))
+    .with(field("linkedRecordId", "Linked Record id", T::Uuid))
+    .with(field(
+        "linkedObjectMetadataId",
+        "Linked Object Metadata Id",
+        T::Uuid,
+    ))
+    .build();
 
     let mut objects = vec![
         company,
@@ -388,41 +414,287 @@ pub fn standard_objects() -> Vec<ObjectMetadata> {
         on_delete,
     };
     let specs = [
-        rel("person", "company", "Company", "company", "people", "People", SetNull),
-        rel("company", "accountOwner", "Account Owner", "workspaceMember", "accountOwnerForCompanies", "Account Owner For Companies", SetNull),
-        rel("opportunity", "pointOfContact", "Point of Contact", "person", "pointOfContactForOpportunities", "Linked Opportunities", SetNull),
-        rel("opportunity", "company", "Company", "company", "opportunities", "Opportunities", SetNull),
-        rel("noteTarget", "note", "Note", "note", "noteTargets", "Relations", Cascade),
-        rel("noteTarget", "person", "Person", "person", "noteTargets", "Notes", Cascade),
-        rel("noteTarget", "company", "Company", "company", "noteTargets", "Notes", Cascade),
-        rel("noteTarget", "opportunity", "Opportunity", "opportunity", "noteTargets", "Notes", Cascade),
-        rel("taskTarget", "task", "Task", "task", "taskTargets", "Relations", Cascade),
-        rel("taskTarget", "person", "Person", "person", "taskTargets", "Tasks", Cascade),
-        rel("taskTarget", "company", "Company", "company", "taskTargets", "Tasks", Cascade),
-        rel("taskTarget", "opportunity", "Opportunity", "opportunity", "taskTargets", "Tasks", Cascade),
-        rel("task", "assignee", "Assignee", "workspaceMember", "assignedTasks", "Assigned tasks", SetNull),
-        rel("attachment", "author", "Author", "workspaceMember", "authoredAttachments", "Authored attachments", SetNull),
-        rel("attachment", "task", "Task", "task", "attachments", "Attachments", Cascade),
-        rel("attachment", "note", "Note", "note", "attachments", "Attachments", Cascade),
-        rel("attachment", "person", "Person", "person", "attachments", "Attachments", Cascade),
-        rel("attachment", "company", "Company", "company", "attachments", "Attachments", Cascade),
-        rel("attachment", "opportunity", "Opportunity", "opportunity", "attachments", "Attachments", Cascade),
-        rel("favorite", "forWorkspaceMember", "Workspace Member", "workspaceMember", "favorites", "Favorites", Cascade),
-        rel("favorite", "person", "Person", "person", "favorites", "Favorites", Cascade),
-        rel("favorite", "company", "Company", "company", "favorites", "Favorites", Cascade),
-        rel("favorite", "opportunity", "Opportunity", "opportunity", "favorites", "Favorites", Cascade),
-        rel("favorite", "task", "Task", "task", "favorites", "Favorites", Cascade),
-        rel("favorite", "note", "Note", "note", "favorites", "Favorites", Cascade),
-        rel("timelineActivity", "workspaceMember", "Workspace Member", "workspaceMember", "timelineActivities", "Events", Cascade),
-        rel("timelineActivity", "targetPerson", "Person", "person", "timelineActivities", "Events", Cascade),
-        rel("timelineActivity", "targetCompany", "Company", "company", "timelineActivities", "Events", Cascade),
-        rel("timelineActivity", "targetOpportunity", "Opportunity", "opportunity", "timelineActivities", "Events", Cascade),
-        rel("timelineActivity", "targetNote", "Note", "note", "timelineActivities", "Events", Cascade),
-        rel("timelineActivity", "targetTask", "Task", "task", "timelineActivities", "Events", Cascade),
+        rel(
+            "person", "company", "Company", "company", "people", "People", SetNull,
+        ),
+        rel(
+            "company",
+            "accountOwner",
+            "Account Owner",
+            "workspaceMember",
+            "accountOwnerForCompanies",
+            "Account Owner For Companies",
+            SetNull,
+        ),
+        rel(
+            "opportunity",
+            "pointOfContact",
+            "Point of Contact",
+            "person",
+            "pointOfContactForOpportunities",
+            "Linked Opportunities",
+            SetNull,
+        ),
+        rel(
+            "opportunity",
+            "company",
+            "Company",
+            "company",
+            "opportunities",
+            "Opportunities",
+            SetNull,
+        ),
+        rel(
+            "noteTarget",
+            "note",
+            "Note",
+            "note",
+            "noteTargets",
+            "Relations",
+            Cascade,
+        ),
+        rel(
+            "noteTarget",
+            "person",
+            "Person",
+            "person",
+            "noteTargets",
+            "Notes",
+            Cascade,
+        ),
+        rel(
+            "noteTarget",
+            "company",
+            "Company",
+            "company",
+            "noteTargets",
+            "Notes",
+            Cascade,
+        ),
+        rel(
+            "noteTarget",
+            "opportunity",
+            "Opportunity",
+            "opportunity",
+            "noteTargets",
+            "Notes",
+            Cascade,
+        ),
+        rel(
+            "taskTarget",
+            "task",
+            "Task",
+            "task",
+            "taskTargets",
+            "Relations",
+            Cascade,
+        ),
+        rel(
+            "taskTarget",
+            "person",
+            "Person",
+            "person",
+            "taskTargets",
+            "Tasks",
+            Cascade,
+        ),
+        rel(
+            "taskTarget",
+            "company",
+            "Company",
+            "company",
+            "taskTargets",
+            "Tasks",
+            Cascade,
+        ),
+        rel(
+            "taskTarget",
+            "opportunity",
+            "Opportunity",
+            "opportunity",
+            "taskTargets",
+            "Tasks",
+            Cascade,
+        ),
+        rel(
+            "task",
+            "assignee",
+            "Assignee",
+            "workspaceMember",
+            "assignedTasks",
+            "Assigned tasks",
+            SetNull,
+        ),
+        rel(
+            "attachment",
+            "author",
+            "Author",
+            "workspaceMember",
+            "authoredAttachments",
+            "Authored attachments",
+            SetNull,
+        ),
+        rel(
+            "attachment",
+            "task",
+            "Task",
+            "task",
+            "attachments",
+            "Attachments",
+            Cascade,
+        ),
+        rel(
+            "attachment",
+            "note",
+            "Note",
+            "note",
+            "attachments",
+            "Attachments",
+            Cascade,
+        ),
+        rel(
+            "attachment",
+            "person",
+            "Person",
+            "person",
+            "attachments",
+            "Attachments",
+            Cascade,
+        ),
+        rel(
+            "attachment",
+            "company",
+            "Company",
+            "company",
+            "attachments",
+            "Attachments",
+            Cascade,
+        ),
+        rel(
+            "attachment",
+            "opportunity",
+            "Opportunity",
+            "opportunity",
+            "attachments",
+            "Attachments",
+            Cascade,
+        ),
+        rel(
+            "favorite",
+            "forWorkspaceMember",
+            "Workspace Member",
+            "workspaceMember",
+            "favorites",
+            "Favorites",
+            Cascade,
+        ),
+        rel(
+            "favorite",
+            "person",
+            "Person",
+            "person",
+            "favorites",
+            "Favorites",
+            Cascade,
+        ),
+        rel(
+            "favorite",
+            "company",
+            "Company",
+            "company",
+            "favorites",
+            "Favorites",
+            Cascade,
+        ),
+        rel(
+            "favorite",
+            "opportunity",
+            "Opportunity",
+            "opportunity",
+            "favorites",
+            "Favorites",
+            Cascade,
+        ),
+        rel(
+            "favorite",
+            "task",
+            "Task",
+            "task",
+            "favorites",
+            "Favorites",
+            Cascade,
+        ),
+        rel(
+            "favorite",
+            "note",
+            "Note",
+            "note",
+            "favorites",
+            "Favorites",
+            Cascade,
+        ),
+        rel(
+            "timelineActivity",
+            "workspaceMember",
+            "Workspace Member",
+            "workspaceMember",
+            "timelineActivities",
+            "Events",
+            Cascade,
+        ),
+        rel(
+            "timelineActivity",
+            "targetPerson",
+            "Person",
+            "person",
+            "timelineActivities",
+            "Events",
+            Cascade,
+        ),
+        rel(
+            "timelineActivity",
+            "targetCompany",
+            "Company",
+            "company",
+            "timelineActivities",
+            "Events",
+            Cascade,
+        ),
+        rel(
+            "timelineActivity",
+            "targetOpportunity",
+            "Opportunity",
+            "opportunity",
+            "timelineActivities",
+            "Events",
+            Cascade,
+        ),
+        rel(
+            "timelineActivity",
+            "targetNote",
+            "Note",
+            "note",
+            "timelineActivities",
+            "Events",
+            Cascade,
+        ),
+        rel(
+            "timelineActivity",
+            "targetTask",
+            "Task",
+            "task",
+            "timelineActivities",
+            "Events",
+            Cascade,
+        ),
     ];
     for spec in &specs {
         let added = add_relation(&mut objects, spec);
-        debug_assert!(added, "standard relation {}.{} is valid", spec.from, spec.field);
+        debug_assert!(
+            added,
+            "standard relation {}.{} is valid",
+            spec.from, spec.field
+        );
     }
     objects
 }
@@ -452,7 +724,10 @@ pub fn add_demo_custom_fields(objects: &mut [ObjectMetadata]) {
                 },
                 id,
             ),
-            custom(field("performanceRating", "Performance Rating", FieldType::Rating), id),
+            custom(
+                field("performanceRating", "Performance Rating", FieldType::Rating),
+                id,
+            ),
         ]);
     }
     if let Some(company) = objects.iter_mut().find(|o| o.name_singular == "company") {
@@ -470,7 +745,10 @@ pub fn add_demo_custom_fields(objects: &mut [ObjectMetadata]) {
                 },
                 id,
             ),
-            custom(field("visaSponsorship", "Visa Sponsorship", FieldType::Boolean), id),
+            custom(
+                field("visaSponsorship", "Visa Sponsorship", FieldType::Boolean),
+                id,
+            ),
         ]);
     }
 }

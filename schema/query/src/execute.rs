@@ -18,8 +18,9 @@ pub async fn execute(
     session: &Session,
     operation: &Operation,
 ) -> Result<Value, QueryError> {
-    let plan = crate::compile::compile(runner.dialect(), runner.schema(), model, session, operation)?;
-    plan.run(runner).await
+    let plan =
+        crate::compile::compile(runner.dialect(), runner.schema(), model, session, operation)?;
+    plan.run_on(runner, model).await
 }
 
 /// Checks one record's input against `object`'s fields without writing anything: unknown
