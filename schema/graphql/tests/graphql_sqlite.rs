@@ -59,6 +59,7 @@ impl Env {
         let ws = WorkspaceId::new_random();
         let mut objects = standard::standard_objects();
         standard::add_demo_custom_fields(&mut objects);
+        standard::add_test_fixture_objects(&mut objects);
         let model = Arc::new(WorkspaceModel::build(ws, 1, &objects).expect("model"));
         let db = Database::connect("sqlite::memory:").await.expect("db");
         for o in &model.objects {
@@ -163,4 +164,87 @@ async fn crud_and_nested_in_one_statement() {
     for needle in ["type PersonConnection", "input PersonFilterInput", "createPeople(", "enum OpportunityStageEnum", "type FullName"] {
         assert!(sdl.contains(needle), "missing {needle}");
     }
+}
+
+#[tokio::test]
+async fn every_field_type_round_trips_and_filters() {
+    let env = Env::new().await;
+    let all = "id name textField numberField numericField booleanField uuidField dateField dateTimeField selectField multiSelectField ratingField rawJsonField arrayField richTextField { blocknote markdown } fullNameField { firstName lastName } emailsField { primaryEmail additionalEmails } phonesField { primaryPhoneNumber primaryPhoneCountryCode primaryPhoneCallingCode additionalPhones } linksField { primaryLinkUrl primaryLinkLabel secondaryLinks } currencyField { amountMicros currencyCode } addressField { addressStreet1 addressCity addressLat addressLng } actorField { source name } createdBy { source name } position personId";
+    let data = json!({
+        "id": "40404040-0000-4000-8000-000000000001", "name": "one", "textField": "hello", "numberField": 2.5,
+        "numericField": 12345678901.5, "booleanField": true, "uuidField": "4F0C0000-0000-4000-8000-000000000001",
+        "dateField": "2025-03-04", "dateTimeField": "2025-03-04T05:06:07+01:00", "selectField": "OPTION_2",
+        "multiSelectField": ["OPTION_1", "OPTION_3"], "ratingField": "RATING_4", "rawJsonField": {"a": [1, "test"]},
+        "arrayField": ["x", "Yes"], "richTextField": {"blocknote": "[]", "markdown": "**hi**"},
+        "fullNameField": {"firstName": "Ada", "lastName": "Lovelace"},
+        "emailsField": {"primaryEmail": "ada@example.com", "additionalEmails": ["a@b.c"]},
+        "phonesField": {"primaryPhoneNumber": "123", "primaryPhoneCountryCode": "FR", "primaryPhoneCallingCode": "+33", "additionalPhones": []},
+        "linksField": {"primaryLinkUrl": "https://x.io", "primaryLinkLabel": "X", "secondaryLinks": [{"url": "https://twenty.com", "label": "t"}]},
+        "currencyField": {"amountMicros": 1500000, "currencyCode": "EUR"},
+        "addressField": {"addressStreet1": "1 rue", "addressCity": "Paris", "addressLat": 48.85, "addressLng": 2.35},
+        "actorField": {"source": "IMPORT"}, "position": 3
+    });
+    let r = env.run(&format!("mutation($d: TestObjectCreateInput!) {{ createTestObject(data: $d) {{ {all} }} }}"), json!({"d": data})).await;
+    let o = &r["data"]["createTestObject"];
+    assert!(r.get("errors").is_none(), "{r}");
+    assert_eq!(o["uuidField"], json!("4f0c0000-0000-4000-8000-000000000001"));
+    assert_eq!(o["dateTimeField"], json!("2025-03-04T04:06:07.000Z"));
+    assert_eq!(o["numericField"], json!(12345678901.5));
+    assert_eq!(o["booleanField"], json!(true));
+    assert_eq!(o["multiSelectField"], json!(["OPTION_1", "OPTION_3"]));
+    assert_eq!(o["rawJsonField"], json!({"a": [1, "test"]}));
+    assert_eq!(o["currencyField"]["amountMicros"], json!(1500000));
+    assert_eq!(o["createdBy"]["source"], json!("API"));
+    assert_eq!(o["actorField"]["source"], json!("IMPORT"));
+    env.run(r#"mutation { createTestObject(data: {id: "40404040-0000-4000-8000-000000000002", name: "two", textField: ""}) { id } }"#, json!({})).await;
+    let count = |f: &'static str| {
+        let env = &env;
+        async move {
+            let r = env.run(&format!("{{ testObjects(filter: {f}) {{ totalCount }} }}"), json!({})).await;
+            assert!(r.get("errors").is_none(), "{f}: {r}");
+            r["data"]["testObjects"]["totalCount"].as_i64().unwrap_or(-1)
+        }
+    };
+    for (f, n) in [
+        (r#"{textField: {like: "%ell%"}}"#, 1),
+        (r#"{textField: {like: "%ELL%"}}"#, 0),
+        (r#"{textField: {ilike: "%ELL%"}}"#, 1),
+        (r#"{textField: {startsWith: "he"}}"#, 1),
+        (r#"{textField: {endsWith: "llo"}}"#, 1),
+        (r#"{textField: {is: NULL}}"#, 1),
+        (r#"{textField: {eq: ""}}"#, 1),
+        (r#"{numberField: {gt: 2}}"#, 1),
+        (r#"{numberField: {lte: 2}}"#, 0),
+        (r#"{numericField: {gte: 12345678901.5}}"#, 1),
+        (r#"{booleanField: {eq: true}}"#, 1),
+        (r#"{uuidField: {in: ["4f0c0000-0000-4000-8000-000000000001"]}}"#, 1),
+        (r#"{dateField: {lt: "2025-03-05"}}"#, 1),
+        (r#"{dateTimeField: {gte: "2025-03-04T04:06:07Z"}}"#, 1),
+        (r#"{selectField: {in: [OPTION_2, OPTION_3]}}"#, 1),
+        (r#"{selectField: {neq: OPTION_2}}"#, 0),
+        (r#"{multiSelectField: {containsAny: [OPTION_3]}}"#, 1),
+        (r#"{multiSelectField: {isEmptyArray: true}}"#, 1),
+        (r#"{ratingField: {eq: RATING_4}}"#, 1),
+        (r#"{rawJsonField: {like: "%test%"}}"#, 1),
+        (r#"{arrayField: {containsIlike: "yes"}}"#, 1),
+        (r#"{arrayField: {is: NULL}}"#, 1),
+        (r#"{richTextField: {markdown: {ilike: "%HI%"}}}"#, 1),
+        (r#"{fullNameField: {lastName: {eq: "Lovelace"}}}"#, 1),
+        (r#"{emailsField: {additionalEmails: {is: NOT_NULL}}}"#, 1),
+        (r#"{phonesField: {primaryPhoneCountryCode: {eq: "FR"}}}"#, 1),
+        (r#"{linksField: {secondaryLinks: {like: "%twenty%"}}}"#, 1),
+        (r#"{currencyField: {amountMicros: {eq: 1500000}}}"#, 1),
+        (r#"{addressField: {addressCity: {eq: "Paris"}}}"#, 1),
+        (r#"{actorField: {source: {eq: IMPORT}}}"#, 1),
+        (r#"{or: [{name: {eq: "one"}}, {name: {eq: "two"}}]}"#, 2),
+        (r#"{not: {name: {eq: "one"}}}"#, 1),
+        (r#"{and: [{name: {eq: "one"}}, {textField: {is: NOT_NULL}}]}"#, 1),
+    ] {
+        assert_eq!(count(f).await, n, "{f}");
+    }
+    // Ordering by a SELECT follows option order; nulls placement is honoured.
+    let r = env.run("{ testObjects(orderBy: [{selectField: AscNullsFirst}]) { edges { node { name } } } }", json!({})).await;
+    assert_eq!(r["data"]["testObjects"]["edges"][0]["node"]["name"], json!("two"), "{r}");
+    let r = env.run("{ testObjects(orderBy: [{selectField: AscNullsLast}]) { edges { node { name } } } }", json!({})).await;
+    assert_eq!(r["data"]["testObjects"]["edges"][0]["node"]["name"], json!("one"), "{r}");
 }
