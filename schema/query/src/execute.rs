@@ -36,3 +36,15 @@ pub fn validate_record(
         .ok_or_else(|| QueryError::bad(format!("Object \"{object}\" does not exist")))?;
     crate::values::record_columns(object, record, crate::values::WriteKind::Create).map(|_| ())
 }
+
+/// The SQL statement(s) an operation compiles to, without running them (for SQL snapshots,
+/// debugging and `EXPLAIN`). Errors: the same [`QueryError`]s as [`execute`].
+pub fn compile_statements(
+    dialect: crate::Dialect,
+    schema: Option<&str>,
+    model: &WorkspaceModel,
+    session: &Session,
+    operation: &Operation,
+) -> Result<Vec<crate::Statement>, QueryError> {
+    Ok(crate::compile::compile(dialect, schema, model, session, operation)?.statements)
+}

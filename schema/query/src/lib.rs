@@ -21,7 +21,7 @@ mod values;
 mod write;
 
 pub use error::QueryError;
-pub use execute::{execute, validate_record};
+pub use execute::{compile_statements, execute, validate_record};
 pub use ir::{
     ConnectionQuery, ConnectionSelection, FieldRef, Filter, FilterOp, Operation, OrderDirection,
     OrderTerm, Page, RecordInput, RecordSelection, Selected, SelectedField, Target,
