@@ -404,13 +404,13 @@ fn emit_condition(
                     w.push("(").push(&c).push(" IS NOT NULL)");
                 }
                 _ => {
-                    let len = i64::try_from(pattern.chars().count()).unwrap_or(i64::MAX);
+                    let len = i32::try_from(pattern.chars().count()).unwrap_or(i32::MAX);
                     if pg {
                         w.push("(right(").push(&c).push(", ");
                     } else {
                         w.push("(substr(").push(&c).push(", -");
                     }
-                    w.param(sea_query::Value::BigInt(Some(len)));
+                    w.param(sea_query::Value::Int(Some(len)));
                     w.push(") = ");
                     w.param(string(pattern));
                     w.push(")");

@@ -2,91 +2,90 @@
 //! the real DDL and has the cross-store suite).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures_util::future::BoxFuture;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
-use tessera_core::{Actor, Session, WorkspaceId};
+use tessera_core::{Actor, Session};
 use tessera_graphql::{RequestContext, build_schema, finish_response};
-use tessera_metadata::{WorkspaceModel, standard};
-use tessera_query::{Dialect, RunError, SqlRunner, Statement};
+use tessera_metadata::standard;
+use tessera_store::{Store, StoreConfig, WorkspaceRunner};
 
-struct Runner(DatabaseConnection, AtomicU64);
+/// Which store a test runs on.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
 
-impl SqlRunner for Runner {
-    fn dialect(&self) -> Dialect {
-        Dialect::Sqlite
-    }
-    fn schema(&self) -> Option<&str> {
-        None
-    }
-    fn fetch_json(&self, s: Statement) -> BoxFuture<'_, Result<Vec<String>, RunError>> {
-        Box::pin(async move {
-            self.1.fetch_add(1, Ordering::SeqCst);
-            if std::env::var("SHOW_SQL").is_ok() {
-                eprintln!("SQL: {}\n  {:?}", s.sql, s.values);
-            }
-            let rows = self
-                .0
-                .query_all_raw(sea_orm::Statement::from_sql_and_values(DbBackend::Sqlite, s.sql, s.values))
-                .await
-                .map_err(|e| RunError::Other(e.to_string()))?;
-            rows.iter()
-                .map(|r| r.try_get_by_index::<String>(0).map_err(|e| RunError::Other(e.to_string())))
-                .collect()
-        })
-    }
-    fn fetch_json_in_transaction(&self, s: Vec<Statement>) -> BoxFuture<'_, Result<Vec<Vec<String>>, RunError>> {
-        Box::pin(async move {
-            let mut out = vec![];
-            for st in s {
-                out.push(self.fetch_json(st).await?);
-            }
-            Ok(out)
-        })
-    }
+fn pg_url() -> String {
+    std::env::var("TESSERA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned())
+}
+
+async fn ensure_pg_database() {
+    let url = pg_url();
+    let (base, rest) = url.rsplit_once('/').expect("database URL has a path");
+    let name = rest.split('?').next().unwrap_or(rest).to_owned();
+    let admin = Database::connect(format!("{base}/postgres")).await.expect("connect to postgres");
+    let _ = admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await;
+    let _ = admin.close().await;
 }
 
 struct Env {
-    runner: Arc<Runner>,
+    _dir: tempfile::TempDir,
+    store: Store,
+    runner: Arc<WorkspaceRunner>,
     schema: async_graphql::dynamic::Schema,
     session: Session,
 }
 
 impl Env {
-    async fn new() -> Self {
-        let ws = WorkspaceId::new_random();
+    async fn new(kind: Kind) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database_url = match kind {
+            Kind::Sqlite => None,
+            Kind::Postgres => {
+                ensure_pg_database().await;
+                Some(pg_url())
+            }
+        };
+        let store = Store::connect(&StoreConfig { database_url, data_dir: dir.path().to_owned() })
+            .await
+            .expect("store");
         let mut objects = standard::standard_objects();
         standard::add_demo_custom_fields(&mut objects);
         standard::add_test_fixture_objects(&mut objects);
-        let model = Arc::new(WorkspaceModel::build(ws, 1, &objects).expect("model"));
-        let db = Database::connect("sqlite::memory:").await.expect("db");
-        for o in &model.objects {
-            let cols: Vec<String> = o
-                .columns()
-                .map(|c| {
-                    let ty = match c.kind {
-                        tessera_metadata::ScalarKind::Float
-                        | tessera_metadata::ScalarKind::Int
-                        | tessera_metadata::ScalarKind::Position => " REAL",
-                        tessera_metadata::ScalarKind::Boolean => " INTEGER",
-                        tessera_metadata::ScalarKind::Numeric => " NUMERIC",
-                        _ => " TEXT",
-                    };
-                    format!("\"{}\"{ty}", c.name)
-                })
-                .collect();
-            db.execute_unprepared(&format!("CREATE TABLE \"{}\" ({})", o.table, cols.join(", ")))
-                .await
-                .expect("ddl");
-        }
+        let ws = store.create_workspace("Test", objects).await.expect("workspace");
+        let model = store.workspace_model(ws).await.expect("model");
+        let runner = store.runner(ws).await.expect("runner");
         let schema = build_schema(model).expect("schema");
         Self {
-            runner: Arc::new(Runner(db, AtomicU64::new(0))),
+            _dir: dir,
+            store,
+            runner,
             schema,
             session: Session { workspace_id: ws, actor: Actor::System { source: "API" } },
         }
+    }
+
+    /// A second workspace on the same store, for isolation checks.
+    async fn other(&self) -> Self {
+        let mut objects = standard::standard_objects();
+        standard::add_demo_custom_fields(&mut objects);
+        standard::add_test_fixture_objects(&mut objects);
+        let ws = self.store.create_workspace("Other", objects).await.expect("workspace");
+        let model = self.store.workspace_model(ws).await.expect("model");
+        Self {
+            _dir: tempfile::tempdir().expect("tempdir"),
+            store: self.store.clone(),
+            runner: self.store.runner(ws).await.expect("runner"),
+            schema: build_schema(model).expect("schema"),
+            session: Session { workspace_id: ws, actor: Actor::System { source: "API" } },
+        }
+    }
+
+    fn statements(&self) -> u64 {
+        self.runner.statement_count()
     }
 
     async fn run(&self, query: &str, vars: Value) -> Value {
@@ -99,8 +98,17 @@ impl Env {
 }
 
 #[tokio::test]
-async fn crud_and_nested_in_one_statement() {
-    let env = Env::new().await;
+async fn crud_and_nested_sqlite() {
+    crud_and_nested(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn crud_and_nested_postgres() {
+    crud_and_nested(Kind::Postgres).await;
+}
+
+async fn crud_and_nested(kind: Kind) {
+    let env = Env::new(kind).await;
     let r = env
         .run(
             r#"mutation($c: CompanyCreateInput!) { createCompany(data: $c) { id name domainName { primaryLinkUrl } } }"#,
@@ -119,7 +127,7 @@ async fn crud_and_nested_in_one_statement() {
         .await;
     assert_eq!(r["data"]["createPeople"][0]["company"]["name"], json!("Acme"), "{r}");
     // Two levels of nesting, one statement.
-    let before = env.runner.1.load(Ordering::SeqCst);
+    let before = env.statements();
     let r = env
         .run(
             r#"query { companies(first: 10) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { __typename id name ...F people(orderBy: [{city: DescNullsLast}]) { totalCount edges { node { city c: company { name people { totalCount } } } } } } } } }
@@ -127,13 +135,20 @@ async fn crud_and_nested_in_one_statement() {
             json!({}),
         )
         .await;
-    assert_eq!(env.runner.1.load(Ordering::SeqCst) - before, 1, "one statement for the whole root field");
+    assert_eq!(env.statements() - before, 1, "one statement for the whole root field");
     assert!(r.get("errors").is_none(), "{r}");
     let company = &r["data"]["companies"]["edges"][0]["node"];
     assert_eq!(company["__typename"], json!("Company"));
     assert_eq!(company["people"]["totalCount"], json!(2));
     assert_eq!(company["people"]["edges"][0]["node"]["city"], json!("Paris"));
     assert_eq!(company["people"]["edges"][0]["node"]["c"]["people"]["totalCount"], json!(2));
+    // Another workspace sees none of it.
+    let other = env.other().await;
+    let r = other.run("{ companies { totalCount edges { node { id } } } people { totalCount } }", json!({})).await;
+    assert_eq!(r["data"]["companies"]["totalCount"], json!(0), "{r}");
+    assert_eq!(r["data"]["people"]["totalCount"], json!(0), "{r}");
+    let r = other.run(r#"mutation { updatePerson(id: "30303030-0000-4000-8000-000000000001", data: {city: "X"}) { id } }"#, json!({})).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "{r}");
     // Update, delete, restore, destroy.
     let r = env
         .run(r#"mutation { updatePerson(id: "30303030-0000-4000-8000-000000000001", data: {city: "Rome"}) { city } }"#, json!({}))
@@ -167,8 +182,17 @@ async fn crud_and_nested_in_one_statement() {
 }
 
 #[tokio::test]
-async fn every_field_type_round_trips_and_filters() {
-    let env = Env::new().await;
+async fn every_field_type_sqlite() {
+    every_field_type(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn every_field_type_postgres() {
+    every_field_type(Kind::Postgres).await;
+}
+
+async fn every_field_type(kind: Kind) {
+    let env = Env::new(kind).await;
     let all = "id name textField numberField numericField booleanField uuidField dateField dateTimeField selectField multiSelectField ratingField rawJsonField arrayField richTextField { blocknote markdown } fullNameField { firstName lastName } emailsField { primaryEmail additionalEmails } phonesField { primaryPhoneNumber primaryPhoneCountryCode primaryPhoneCallingCode additionalPhones } linksField { primaryLinkUrl primaryLinkLabel secondaryLinks } currencyField { amountMicros currencyCode } addressField { addressStreet1 addressCity addressLat addressLng } actorField { source name } createdBy { source name } position personId";
     let data = json!({
         "id": "40404040-0000-4000-8000-000000000001", "name": "one", "textField": "hello", "numberField": 2.5,
@@ -242,9 +266,102 @@ async fn every_field_type_round_trips_and_filters() {
     ] {
         assert_eq!(count(f).await, n, "{f}");
     }
+    let other = env.other().await;
+    let r = other.run("{ testObjects { totalCount } }", json!({})).await;
+    assert_eq!(r["data"]["testObjects"]["totalCount"], json!(0), "{r}");
     // Ordering by a SELECT follows option order; nulls placement is honoured.
     let r = env.run("{ testObjects(orderBy: [{selectField: AscNullsFirst}]) { edges { node { name } } } }", json!({})).await;
     assert_eq!(r["data"]["testObjects"]["edges"][0]["node"]["name"], json!("two"), "{r}");
     let r = env.run("{ testObjects(orderBy: [{selectField: AscNullsLast}]) { edges { node { name } } } }", json!({})).await;
     assert_eq!(r["data"]["testObjects"]["edges"][0]["node"]["name"], json!("one"), "{r}");
+}
+
+#[tokio::test]
+async fn pagination_and_upsert_sqlite() {
+    pagination_and_upsert(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn pagination_and_upsert_postgres() {
+    pagination_and_upsert(Kind::Postgres).await;
+}
+
+async fn pagination_and_upsert(kind: Kind) {
+    let env = Env::new(kind).await;
+    let people: Vec<Value> = (1..=7)
+        .map(|i| {
+            json!({"id": format!("30303030-0000-4000-8000-00000000000{i}"),
+                   "city": if i == 4 { Value::Null } else { json!(format!("City {}", i % 5)) },
+                   "emails": {"primaryEmail": format!("p{i}@x.com")}})
+        })
+        .collect();
+    let r = env.run("mutation($p: [PersonCreateInput!]!) { createPeople(data: $p) { id } }", json!({"p": people})).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let q = "query($first: Int, $after: String, $last: Int, $before: String) { people(first: $first, after: $after, last: $last, before: $before, orderBy: [{city: AscNullsLast}]) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id city } } } }";
+    let ids = |r: &Value| -> Vec<String> {
+        r["data"]["people"]["edges"]
+            .as_array()
+            .map(|e| e.iter().map(|e| e["node"]["id"].as_str().unwrap_or("")[34..].to_owned()).collect())
+            .unwrap_or_default()
+    };
+    // Order: City 0 (5), City 1 (1, 6), City 2 (2, 7), City 3 (3), NULL (4).
+    let p1 = env.run(q, json!({"first": 3})).await;
+    assert_eq!(ids(&p1), ["05", "01", "06"], "{p1}");
+    assert_eq!(p1["data"]["people"]["pageInfo"]["hasNextPage"], json!(true));
+    assert_eq!(p1["data"]["people"]["pageInfo"]["hasPreviousPage"], json!(false));
+    assert_eq!(p1["data"]["people"]["totalCount"], json!(7));
+    let p2 = env.run(q, json!({"first": 3, "after": p1["data"]["people"]["pageInfo"]["endCursor"]})).await;
+    assert_eq!(ids(&p2), ["02", "07", "03"], "{p2}");
+    let p3 = env.run(q, json!({"first": 3, "after": p2["data"]["people"]["pageInfo"]["endCursor"]})).await;
+    assert_eq!(ids(&p3), ["04"], "{p3}");
+    assert_eq!(p3["data"]["people"]["pageInfo"]["hasNextPage"], json!(false));
+    // Backwards from the last page's start.
+    let b = env.run(q, json!({"last": 3, "before": p3["data"]["people"]["pageInfo"]["startCursor"]})).await;
+    assert_eq!(ids(&b), ["02", "07", "03"], "{b}");
+    assert_eq!(b["data"]["people"]["pageInfo"]["hasPreviousPage"], json!(true));
+    assert_eq!(b["data"]["people"]["pageInfo"]["hasNextPage"], json!(true));
+    let last = env.run(q, json!({"last": 2})).await;
+    assert_eq!(ids(&last), ["03", "04"], "{last}");
+    // A record inserted before the cursor does not shift the next page.
+    env.run(r#"mutation { createPerson(data: {id: "30303030-0000-4000-8000-000000000000", city: "City 0"}) { id } }"#, json!({})).await;
+    let p2b = env.run(q, json!({"first": 3, "after": p1["data"]["people"]["pageInfo"]["endCursor"]})).await;
+    assert_eq!(ids(&p2b), ["02", "07", "03"], "{p2b}");
+    // Errors.
+    for (vars, needle) in [
+        (json!({"first": 1, "last": 1}), "Cannot provide both first and last"),
+        (json!({"first": 201}), "must not be greater than 200"),
+        (json!({"first": -1}), "non-negative"),
+        (json!({"first": 1, "after": "bm9wZQ=="}), "Invalid cursor"),
+    ] {
+        let r = env.run(q, vars.clone()).await;
+        assert_eq!(r["errors"][0]["extensions"]["code"], json!("BAD_USER_INPUT"), "{vars}: {r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap_or("").contains(needle), "{vars}: {r}");
+    }
+    // Upsert: by email updates, by id updates, new inserts; nothing duplicated.
+    let r = env
+        .run(
+            r#"mutation { createPeople(upsert: true, data: [
+                {emails: {primaryEmail: "p2@x.com"}, jobTitle: "CEO"},
+                {id: "30303030-0000-4000-8000-000000000003", jobTitle: "CTO"},
+                {id: "30303030-0000-4000-8000-000000000009", jobTitle: "New"}]) { id jobTitle city } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let r = env.run(r#"{ people(filter: {jobTitle: {is: NOT_NULL}}, orderBy: {jobTitle: AscNullsFirst}) { totalCount edges { node { id jobTitle city } } } }"#, json!({})).await;
+    assert_eq!(r["data"]["people"]["totalCount"], json!(3), "{r}");
+    assert_eq!(r["data"]["people"]["edges"][0]["node"], json!({"id": "30303030-0000-4000-8000-000000000002", "jobTitle": "CEO", "city": "City 2"}));
+    let r = env.run("{ people { totalCount } }", json!({})).await;
+    assert_eq!(r["data"]["people"]["totalCount"], json!(9), "{r}");
+    // A failing createPeople writes nothing: the second record's email is taken.
+    let r = env
+        .run(
+            r#"mutation { createPeople(data: [{id: "30303030-0000-4000-8000-0000000000aa", city: "Z"}, {emails: {primaryEmail: "p1@x.com"}}]) { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(r["errors"][0]["extensions"]["code"].is_string(), "{r}");
+    assert_eq!(r["data"]["createPeople"], Value::Null, "{r}");
+    let r = env.run(r#"{ people(filter: {city: {eq: "Z"}}) { totalCount } }"#, json!({})).await;
+    assert_eq!(r["data"]["people"]["totalCount"], json!(0), "{r}");
 }
