@@ -101,6 +101,17 @@ impl FieldModel {
         }
     }
 
+    /// The name of the composite sub-field stored in `column`, if any.
+    pub fn sub_field_of_column(&self, column: &str) -> Option<&'static str> {
+        match &self.kind {
+            FieldKind::Composite { sub_fields, .. } => sub_fields
+                .iter()
+                .find(|s| s.column.name == column)
+                .map(|s| s.def.name),
+            _ => None,
+        }
+    }
+
     /// A composite sub-field by name.
     pub fn sub_field(&self, name: &str) -> Option<&SubFieldModel> {
         match &self.kind {

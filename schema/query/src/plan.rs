@@ -42,11 +42,15 @@ impl Plan {
                     .into_iter()
                     .next()
                     .ok_or_else(|| QueryError::Internal("no statement".into()))?;
-                runner.fetch_json(statement).await?
+                runner
+                    .fetch_json(statement)
+                    .await
+                    .map_err(|e| self.shape.explain(model, e))?
             }
             _ => runner
                 .fetch_json_in_transaction(self.statements)
-                .await?
+                .await
+                .map_err(|e| self.shape.explain(model, e))?
                 .into_iter()
                 .flatten()
                 .collect(),
@@ -91,4 +95,48 @@ pub(crate) fn object_of<'a>(
     model
         .object(name)
         .ok_or_else(|| QueryError::bad(format!("Object \"{name}\" does not exist")))
+}
+
+impl Shape {
+    fn object_name(&self) -> &str {
+        match self {
+            Shape::Connection(c) => &c.object,
+            Shape::Records { object, .. } => object,
+        }
+    }
+
+    /// Turns a database error into a [`QueryError`] that names the field at fault.
+    fn explain(&self, model: &WorkspaceModel, e: crate::RunError) -> QueryError {
+        let crate::RunError::UniqueViolation { constraint } = &e else {
+            return e.into();
+        };
+        let Some(object) = model.object(self.object_name()) else {
+            return e.into();
+        };
+        let field = object
+            .fields
+            .iter()
+            .find_map(|f| {
+                f.columns()
+                    .iter()
+                    .find(|c| {
+                        constraint.ends_with(&c.name)
+                            || constraint.ends_with(&format!("{}\"", c.name))
+                    })
+                    .map(|c| match f.sub_field_of_column(&c.name) {
+                        Some(sub) => format!("{}.{sub}", f.name()),
+                        None => f.name().to_owned(),
+                    })
+            })
+            .or_else(|| constraint.ends_with("pkey").then(|| "id".to_owned()));
+        match field {
+            Some(field) => QueryError::Conflict {
+                message: format!(
+                    "A duplicate entry was detected: another {} already has this value of \"{field}\"",
+                    object.singular()
+                ),
+            },
+            None => e.into(),
+        }
+    }
 }

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
-use tessera_migrations::MigratorTrait;
 use tessera_core::WorkspaceId;
 use tessera_migrations::Migrator;
+use tessera_migrations::MigratorTrait;
 
 use crate::StoreError;
 

@@ -59,7 +59,9 @@ struct Inner {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("dialect", &self.dialect()).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("dialect", &self.dialect())
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,7 +99,9 @@ impl Store {
     }
 
     fn sys(&self) -> Sys {
-        Sys { dialect: self.dialect() }
+        Sys {
+            dialect: self.dialect(),
+        }
     }
 
     fn backend(&self) -> &Backend {

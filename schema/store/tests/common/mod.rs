@@ -25,7 +25,9 @@ pub async fn ensure_pg_database() {
     let url = pg_url();
     let (base, rest) = url.rsplit_once('/').expect("database URL has a path");
     let name = rest.split('?').next().unwrap_or(rest);
-    let admin = Database::connect(format!("{base}/postgres")).await.expect("connect to postgres");
+    let admin = Database::connect(format!("{base}/postgres"))
+        .await
+        .expect("connect to postgres");
     let exists = admin
         .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DbBackend::Postgres,
@@ -36,7 +38,10 @@ pub async fn ensure_pg_database() {
         .is_some();
     if !exists {
         // Concurrent test processes may race: "already exists" is fine.
-        if let Err(e) = admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await {
+        if let Err(e) = admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+        {
             let text = e.to_string();
             assert!(
                 text.contains("already exists") || text.contains("duplicate key"),
@@ -94,7 +99,10 @@ macro_rules! both {
 /// `SELECT count(*)` of an object's table through the workspace runner, as a number.
 pub async fn count(store: &Store, ws: WorkspaceId, table: &str) -> i64 {
     let runner = store.runner(ws).await.expect("runner");
-    let rows = runner.fetch_json(count_statement(&*runner, table)).await.expect("count");
+    let rows = runner
+        .fetch_json(count_statement(&*runner, table))
+        .await
+        .expect("count");
     let value: serde_json::Value = serde_json::from_str(&rows[0]).expect("json");
     value["n"].as_i64().expect("n")
 }
