@@ -10,9 +10,11 @@
 //! let response = tessera_graphql::finish_response(schema.execute(request).await);
 //! ```
 
+mod args;
 mod build;
 mod errors;
 mod resolve;
+mod selection;
 
 use std::sync::Arc;
 

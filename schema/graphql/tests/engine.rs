@@ -573,27 +573,72 @@ async fn pagination_and_upsert(kind: Kind) {
 async fn hostile_inputs_get_coded_errors() {
     let env = Env::new(Kind::Sqlite).await;
     let cases: &[(&str, Value)] = &[
-        ("{ people(filter: {city: {in: []}}) { totalCount } }", json!({})),
-        ("{ people(filter: {and: [{}, {or: []}]}) { totalCount } }", json!({})),
-        ("{ people(filter: {name: {firstName: {like: \"\\\\\"}}}) { totalCount } }", json!({})),
-        ("{ people(orderBy: [{name: {firstName: AscNullsFirst}}, {}]) { totalCount } }", json!({})),
-        ("query($f: PersonFilterInput) { people(filter: $f) { totalCount } }", json!({"f": {"position": {"gt": 1e308}}})),
-        ("query($f: PersonFilterInput) { people(filter: $f) { totalCount } }", json!({"f": {"createdAt": {"gt": "not a date"}}})),
-        ("query($f: TestObjectFilterInput) { testObjects(filter: $f) { totalCount } }", json!({"f": {"numberField": {"eq": "NaN"}}})),
-        ("mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }", json!({"d": {"position": "middle"}})),
-        ("mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }", json!({"d": {"companyId": "00000000-0000-4000-8000-00000000dead"}})),
-        ("mutation($d: TestObjectCreateInput!) { createTestObject(data: $d) { id } }", json!({"d": {"dateField": "2025-02-30"}})),
-        ("mutation($d: TestObjectCreateInput!) { createTestObject(data: $d) { id } }", json!({"d": {"multiSelectField": ["NOPE"]}})),
-        ("mutation { updatePerson(id: \"nope\", data: {city: \"x\"}) { id } }", json!({})),
+        (
+            "{ people(filter: {city: {in: []}}) { totalCount } }",
+            json!({}),
+        ),
+        (
+            "{ people(filter: {and: [{}, {or: []}]}) { totalCount } }",
+            json!({}),
+        ),
+        (
+            "{ people(filter: {name: {firstName: {like: \"\\\\\"}}}) { totalCount } }",
+            json!({}),
+        ),
+        (
+            "{ people(orderBy: [{name: {firstName: AscNullsFirst}}, {}]) { totalCount } }",
+            json!({}),
+        ),
+        (
+            "query($f: PersonFilterInput) { people(filter: $f) { totalCount } }",
+            json!({"f": {"position": {"gt": 1e308}}}),
+        ),
+        (
+            "query($f: PersonFilterInput) { people(filter: $f) { totalCount } }",
+            json!({"f": {"createdAt": {"gt": "not a date"}}}),
+        ),
+        (
+            "query($f: TestObjectFilterInput) { testObjects(filter: $f) { totalCount } }",
+            json!({"f": {"numberField": {"eq": "NaN"}}}),
+        ),
+        (
+            "mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }",
+            json!({"d": {"position": "middle"}}),
+        ),
+        (
+            "mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }",
+            json!({"d": {"companyId": "00000000-0000-4000-8000-00000000dead"}}),
+        ),
+        (
+            "mutation($d: TestObjectCreateInput!) { createTestObject(data: $d) { id } }",
+            json!({"d": {"dateField": "2025-02-30"}}),
+        ),
+        (
+            "mutation($d: TestObjectCreateInput!) { createTestObject(data: $d) { id } }",
+            json!({"d": {"multiSelectField": ["NOPE"]}}),
+        ),
+        (
+            "mutation { updatePerson(id: \"nope\", data: {city: \"x\"}) { id } }",
+            json!({}),
+        ),
         ("mutation { createPeople(data: []) { id } }", json!({})),
-        ("{ people(after: \"eyJpZCI6IDF9\") { totalCount } }", json!({})),
+        (
+            "{ people(after: \"eyJpZCI6IDF9\") { totalCount } }",
+            json!({}),
+        ),
         ("{ people(offset: -3) { totalCount } }", json!({})),
-        ("{ companies { edges { node { people { edges { node { company { people { edges { node { company { people { edges { node { company { people { edges { node { id } } } } } } } } } } } } } } } } } } } }", json!({})),
+        (
+            "{ companies { edges { node { people { edges { node { company { people { edges { node { company { people { edges { node { company { people { edges { node { id } } } } } } } } } } } } } } } } } } } }",
+            json!({}),
+        ),
     ];
     // Every case but the first five (valid, if odd) is refused with a coded error.
     for (i, (q, vars)) in cases.iter().enumerate() {
         let r = env.run(q, vars.clone()).await;
-        let code = r["errors"][0]["extensions"]["code"].as_str().unwrap_or("").to_owned();
+        let code = r["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
         if i < 5 {
             assert!(r.get("errors").is_none(), "{q} {vars}: {r}");
         } else if *q == "mutation { createPeople(data: []) { id } }" {
@@ -603,13 +648,24 @@ async fn hostile_inputs_get_coded_errors() {
         }
     }
     // Empty lists and empty boolean groups are answered, not refused.
-    let r = env.run("{ people(filter: {city: {in: []}}) { totalCount } }", json!({})).await;
+    let r = env
+        .run(
+            "{ people(filter: {city: {in: []}}) { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(r["data"]["people"]["totalCount"], json!(0), "{r}");
-    let r = env.run("mutation { createPeople(data: []) { id } }", json!({})).await;
+    let r = env
+        .run("mutation { createPeople(data: []) { id } }", json!({}))
+        .await;
     assert_eq!(r["data"]["createPeople"], json!([]), "{r}");
     // A dangling foreign key is a clear input error.
     let r = env
         .run(r#"mutation { createPerson(data: {companyId: "00000000-0000-4000-8000-00000000dead"}) { id } }"#, json!({}))
         .await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], json!("BAD_USER_INPUT"), "{r}");
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "{r}"
+    );
 }
