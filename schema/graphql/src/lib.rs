@@ -15,6 +15,8 @@ mod build;
 mod errors;
 mod resolve;
 mod selection;
+mod types;
+mod value;
 
 use std::sync::Arc;
 

@@ -10,8 +10,9 @@ use tessera_metadata::{ObjectModel, WorkspaceModel};
 use tessera_query::{Operation, QueryError, RecordInput, Target};
 
 use crate::args::parse_filter;
-use crate::build::{Shape, connection_args, to_field_value};
+use crate::build::connection_args;
 use crate::selection::{arguments, connection_query, object_of, record_selection};
+use crate::value::{Shape, to_field_value};
 use crate::{RequestContext, error_extensions};
 
 fn gql_error(e: &QueryError) -> async_graphql::Error {
