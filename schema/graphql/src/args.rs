@@ -1,11 +1,15 @@
 //! Filter and order-by arguments to the query IR.
 
 use serde_json::Value as Json;
-use tessera_metadata::{FieldKind, ObjectModel};
+use tessera_metadata::{FieldKind, ObjectModel, WorkspaceModel};
 use tessera_query::{FieldRef, Filter, FilterOp, OrderDirection, OrderTerm, QueryError};
 
 /// `XFilterInput` JSON → filter tree (`None` for a null filter).
-pub(crate) fn parse_filter(object: &ObjectModel, v: &Json) -> Result<Option<Filter>, QueryError> {
+pub(crate) fn parse_filter(
+    model: &WorkspaceModel,
+    object: &ObjectModel,
+    v: &Json,
+) -> Result<Option<Filter>, QueryError> {
     match v {
         Json::Null => Ok(None),
         Json::Object(map) => {
@@ -21,7 +25,8 @@ pub(crate) fn parse_filter(object: &ObjectModel, v: &Json) -> Result<Option<Filt
                         let parsed = list
                             .iter()
                             .map(|i| {
-                                parse_filter(object, i).map(|f| f.unwrap_or(Filter::And(vec![])))
+                                parse_filter(model, object, i)
+                                    .map(|f| f.unwrap_or(Filter::And(vec![])))
                             })
                             .collect::<Result<Vec<_>, _>>()?;
                         items.push(if key == "and" {
@@ -31,11 +36,11 @@ pub(crate) fn parse_filter(object: &ObjectModel, v: &Json) -> Result<Option<Filt
                         });
                     }
                     "not" => {
-                        if let Some(f) = parse_filter(object, value)? {
+                        if let Some(f) = parse_filter(model, object, value)? {
                             items.push(Filter::Not(Box::new(f)));
                         }
                     }
-                    _ => items.extend(field_filter(object, key, value)?),
+                    _ => items.extend(field_filter(model, object, key, value)?),
                 }
             }
             Ok(Some(if items.len() == 1 {
@@ -77,7 +82,12 @@ fn ops(target: &FieldRef, v: &Json, name: &str) -> Result<Vec<Filter>, QueryErro
         .collect()
 }
 
-fn field_filter(object: &ObjectModel, key: &str, value: &Json) -> Result<Vec<Filter>, QueryError> {
+fn field_filter(
+    model: &WorkspaceModel,
+    object: &ObjectModel,
+    key: &str,
+    value: &Json,
+) -> Result<Vec<Filter>, QueryError> {
     if let Some(f) = object.field(key) {
         match &f.kind {
             FieldKind::Scalar(_) => ops(
@@ -113,7 +123,19 @@ fn field_filter(object: &ObjectModel, key: &str, value: &Json) -> Result<Vec<Fil
                 }
                 Ok(out)
             }
-            _ => Err(QueryError::bad(format!(
+            FieldKind::ManyToOne { target, .. } => {
+                let target = model.object(target).ok_or_else(|| {
+                    QueryError::bad(format!("Object \"{target}\" does not exist"))
+                })?;
+                Ok(parse_filter(model, target, value)?
+                    .map(|f| Filter::Relation {
+                        field: key.to_owned(),
+                        filter: Box::new(f),
+                    })
+                    .into_iter()
+                    .collect())
+            }
+            FieldKind::OneToMany { .. } => Err(QueryError::bad(format!(
                 "Field \"{key}\" is not defined by type \"{}FilterInput\"",
                 object.type_name
             ))),

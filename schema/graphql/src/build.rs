@@ -147,10 +147,15 @@ impl Builder {
                         TypeRef::named("UUID"),
                         Lookup::Alias,
                     ));
-                    filter = filter.field(InputValue::new(
-                        &join_column.name,
-                        TypeRef::named("UUIDFilter"),
-                    ));
+                    filter = filter
+                        .field(InputValue::new(
+                            &join_column.name,
+                            TypeRef::named("UUIDFilter"),
+                        ))
+                        .field(InputValue::new(
+                            name,
+                            TypeRef::named(format!("{t}FilterInput")),
+                        ));
                     order = order.field(InputValue::new(
                         &join_column.name,
                         TypeRef::named("OrderByDirection"),

@@ -66,8 +66,9 @@ pub(crate) fn query_fields(
                 run(&ctx, &model, Shape::Object, |model, field| {
                     let object = object_of(model, &singular)?;
                     let args = arguments(field)?;
-                    let filter = parse_filter(object, args.get("filter").unwrap_or(&Json::Null))?
-                        .ok_or_else(|| QueryError::bad("Missing filter argument"))?;
+                    let filter =
+                        parse_filter(model, object, args.get("filter").unwrap_or(&Json::Null))?
+                            .ok_or_else(|| QueryError::bad("Missing filter argument"))?;
                     Ok(Operation::FindOne {
                         object: singular.clone(),
                         filter,
@@ -134,6 +135,7 @@ pub(crate) fn mutation_fields(
                         let target = || -> Result<Target, QueryError> {
                             if many {
                                 let filter = parse_filter(
+                                    model,
                                     object,
                                     args.get("filter").unwrap_or(&Json::Null),
                                 )?

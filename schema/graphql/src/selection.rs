@@ -183,7 +183,7 @@ pub(crate) fn connection_query(
         offset: int("offset"),
     };
     let filter = match args.get("filter") {
-        Some(v) => parse_filter(object, v)?,
+        Some(v) => parse_filter(model, object, v)?,
         None => None,
     };
     let order_by = parse_order_by(object, args.get("orderBy").unwrap_or(&Json::Null))?;

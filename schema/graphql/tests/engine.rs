@@ -183,6 +183,21 @@ async fn crud_and_nested(kind: Kind) {
         company["people"]["edges"][0]["node"]["c"]["people"]["totalCount"],
         json!(2)
     );
+    // Filter through a many-to-one relation (Twenty's nested relation filter).
+    let r = env
+        .run(
+            r#"{ people(filter: {company: {name: {eq: "Acme"}}}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r["data"]["people"]["totalCount"], json!(2), "{r}");
+    let r = env
+        .run(
+            r#"{ people(filter: {company: {name: {eq: "Other"}}}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r["data"]["people"]["totalCount"], json!(0), "{r}");
     // Another workspace sees none of it.
     let other = env.other().await;
     let r = other

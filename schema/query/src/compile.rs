@@ -257,7 +257,7 @@ impl<'a> Compiler<'a> {
                 if filter.is_empty() {
                     return Err(QueryError::bad("A non-empty filter is required"));
                 }
-                emit_filter(&mut self.w, obj, alias, filter)?;
+                emit_filter(&mut self.w, self.model, obj, alias, filter)?;
                 let rule = if rule == SoftDelete::HideDeleted && filter.mentions_deleted_at() {
                     SoftDelete::Any
                 } else {

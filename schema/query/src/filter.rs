@@ -2,7 +2,7 @@
 //! `shared/reference/twenty-core-api.md` §4.3, including null-equivalence of `''` and `[]`).
 
 use serde_json::Value as Json;
-use tessera_metadata::{ColumnModel, FieldKind, ObjectModel, ScalarKind};
+use tessera_metadata::{ColumnModel, FieldKind, ObjectModel, ScalarKind, WorkspaceModel};
 
 use crate::sql::SqlWriter;
 use crate::values::{normalize, operand};
@@ -46,6 +46,7 @@ pub(crate) fn resolve<'a>(
 /// Emits `filter` as a boolean SQL expression over `alias`.
 pub(crate) fn emit_filter(
     w: &mut SqlWriter,
+    model: &WorkspaceModel,
     object: &ObjectModel,
     alias: &str,
     filter: &Filter,
@@ -65,18 +66,51 @@ pub(crate) fn emit_filter(
                 if i > 0 {
                     w.push(joiner);
                 }
-                emit_filter(w, object, alias, item)?;
+                emit_filter(w, model, object, alias, item)?;
             }
             w.push(")");
         }
         Filter::Not(inner) => {
             w.push("(NOT ");
-            emit_filter(w, object, alias, inner)?;
+            emit_filter(w, model, object, alias, inner)?;
             w.push(")");
         }
         Filter::Condition { target, op, value } => {
             let (col, name) = resolve(object, target)?;
             emit_condition(w, alias, col, &name, *op, value)?;
+        }
+        Filter::Relation { field, filter } => {
+            let (join_column, target) = match object.field(field).map(|f| &f.kind) {
+                Some(FieldKind::ManyToOne {
+                    join_column,
+                    target,
+                    ..
+                }) => (join_column, target),
+                _ => {
+                    return Err(QueryError::bad(format!(
+                        "Field \"{field}\" is not a many-to-one relation of \"{}\"",
+                        object.type_name
+                    )));
+                }
+            };
+            let target = model
+                .object(target)
+                .ok_or_else(|| QueryError::bad(format!("Object \"{target}\" does not exist")))?;
+            let a = w.alias();
+            w.push("EXISTS (SELECT 1 FROM ")
+                .table(&target.table)
+                .push(" AS ")
+                .push(&a);
+            w.push(" WHERE ")
+                .col(&a, "id")
+                .push(" = ")
+                .col(alias, &join_column.name)
+                .push(" AND ");
+            emit_filter(w, model, target, &a, filter)?;
+            if !filter.mentions_deleted_at() && target.field("deletedAt").is_some() {
+                w.push(" AND ").col(&a, "deletedAt").push(" IS NULL");
+            }
+            w.push(")");
         }
     }
     Ok(())

@@ -76,7 +76,7 @@ impl Compiler<'_> {
         keyset: Option<(&[OrderTerm], &PageMeta)>,
     ) -> Result<(), QueryError> {
         match filter {
-            Some(f) => emit_filter(&mut self.w, obj, alias, f)?,
+            Some(f) => emit_filter(&mut self.w, self.model, obj, alias, f)?,
             None => {
                 self.w.true_();
             }
