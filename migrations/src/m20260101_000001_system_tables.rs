@@ -99,7 +99,12 @@ fn field_metadata(c: Cols) -> TableCreateStatement {
         .col(c.timestamp_now("createdAt"))
         .col(c.timestamp_now("updatedAt"))
         .foreign_key(&mut fk(c, "fieldMetadata", "workspaceId", "workspace"))
-        .foreign_key(&mut fk(c, "fieldMetadata", "objectMetadataId", "objectMetadata"))
+        .foreign_key(&mut fk(
+            c,
+            "fieldMetadata",
+            "objectMetadataId",
+            "objectMetadata",
+        ))
         .to_owned()
 }
 
@@ -137,13 +142,35 @@ impl MigrationTrait for Migration {
         manager.create_table(field_metadata(c)).await?;
         manager.create_table(api_key(c)).await?;
         let indexes = [
-            ("objectMetadata", "IDX_objectMetadata_nameSingular", &["workspaceId", "nameSingular"][..], true),
-            ("objectMetadata", "IDX_objectMetadata_namePlural", &["workspaceId", "namePlural"][..], true),
-            ("fieldMetadata", "IDX_fieldMetadata_object_name", &["objectMetadataId", "name"][..], true),
-            ("fieldMetadata", "IDX_fieldMetadata_workspaceId", &["workspaceId"][..], false),
+            (
+                "objectMetadata",
+                "IDX_objectMetadata_nameSingular",
+                &["workspaceId", "nameSingular"][..],
+                true,
+            ),
+            (
+                "objectMetadata",
+                "IDX_objectMetadata_namePlural",
+                &["workspaceId", "namePlural"][..],
+                true,
+            ),
+            (
+                "fieldMetadata",
+                "IDX_fieldMetadata_object_name",
+                &["objectMetadataId", "name"][..],
+                true,
+            ),
+            (
+                "fieldMetadata",
+                "IDX_fieldMetadata_workspaceId",
+                &["workspaceId"][..],
+                false,
+            ),
         ];
         for (table, name, columns, unique) in indexes {
-            manager.create_index(index(c, table, name, columns, unique)).await?;
+            manager
+                .create_index(index(c, table, name, columns, unique))
+                .await?;
         }
         Ok(())
     }

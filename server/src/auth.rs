@@ -141,7 +141,8 @@ pub struct VerifiedToken {
 pub fn verify_token(app_secret: &str, token: &str) -> Result<VerifiedToken, AuthError> {
     let unverified: Unverified = jsonwebtoken::dangerous::insecure_decode_claims(token)
         .map_err(|_| AuthError::InvalidToken)?;
-    let (Some(token_type), Some(workspace)) = (unverified.token_type, unverified.workspace_id) else {
+    let (Some(token_type), Some(workspace)) = (unverified.token_type, unverified.workspace_id)
+    else {
         return Err(AuthError::InvalidToken);
     };
     if token_type != API_KEY_TOKEN_TYPE && token_type != LEGACY_ACCESS_TOKEN_TYPE {
@@ -151,11 +152,15 @@ pub fn verify_token(app_secret: &str, token: &str) -> Result<VerifiedToken, Auth
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.validate_aud = false;
-    let data = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(key.as_bytes()), &validation)
-        .map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => AuthError::TokenExpired,
-            _ => AuthError::InvalidToken,
-        })?;
+    let data = jsonwebtoken::decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(key.as_bytes()),
+        &validation,
+    )
+    .map_err(|e| match e.kind() {
+        ErrorKind::ExpiredSignature => AuthError::TokenExpired,
+        _ => AuthError::InvalidToken,
+    })?;
     let claims = data.claims;
     if claims.workspace_id != workspace || claims.token_type != token_type {
         return Err(AuthError::InvalidToken);
@@ -166,21 +171,34 @@ pub fn verify_token(app_secret: &str, token: &str) -> Result<VerifiedToken, Auth
         .and_then(|j| Uuid::parse_str(j).ok())
         .ok_or(AuthError::InvalidToken)?;
     let workspace_id = workspace.parse().map_err(|_| AuthError::InvalidToken)?;
-    Ok(VerifiedToken { workspace_id, key_id })
+    Ok(VerifiedToken {
+        workspace_id,
+        key_id,
+    })
 }
 
 /// The bearer token of a request, if any.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Authenticates a request: verifies its bearer token, then loads the API key from the
 /// token's workspace and checks it is not deleted, revoked or expired.
 ///
 /// Errors: every [`AuthError`]; only [`AuthError::Store`] is not `UNAUTHENTICATED`.
-pub async fn authenticate(store: &Store, app_secret: &str, headers: &HeaderMap) -> Result<Session, AuthError> {
+pub async fn authenticate(
+    store: &Store,
+    app_secret: &str,
+    headers: &HeaderMap,
+) -> Result<Session, AuthError> {
     let token = bearer_token(headers).ok_or(AuthError::MissingToken)?;
     let verified = verify_token(app_secret, token)?;
     let key = store
@@ -215,7 +233,10 @@ mod tests {
         // Twenty's test API key token validates with sha256_hex(APP_SECRET + workspaceId + "ACCESS").
         let key = signing_key(SECRET, "20202020-1c25-4d02-bf25-6aeccf7ea419", "ACCESS");
         assert_eq!(key.len(), 64);
-        assert!(key.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            key.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
     }
 
     #[test]
@@ -223,15 +244,33 @@ mod tests {
         let ws = WorkspaceId::new_random();
         let key = Uuid::new_v4();
         let token = mint_api_key_token(SECRET, ws, key, Utc::now() + Duration::hours(1));
-        assert_eq!(verify_token(SECRET, &token).ok(), Some(VerifiedToken { workspace_id: ws, key_id: key }));
+        assert_eq!(
+            verify_token(SECRET, &token).ok(),
+            Some(VerifiedToken {
+                workspace_id: ws,
+                key_id: key
+            })
+        );
         let legacy = mint_token(SECRET, ws, key, Utc::now() + Duration::hours(1), "ACCESS");
         assert!(verify_token(SECRET, &legacy).is_ok());
         let refresh = mint_token(SECRET, ws, key, Utc::now() + Duration::hours(1), "REFRESH");
-        assert!(matches!(verify_token(SECRET, &refresh), Err(AuthError::InvalidToken)));
-        assert!(matches!(verify_token("other secret", &token), Err(AuthError::InvalidToken)));
+        assert!(matches!(
+            verify_token(SECRET, &refresh),
+            Err(AuthError::InvalidToken)
+        ));
+        assert!(matches!(
+            verify_token("other secret", &token),
+            Err(AuthError::InvalidToken)
+        ));
         let expired = mint_api_key_token(SECRET, ws, key, Utc::now() - Duration::seconds(5));
-        assert!(matches!(verify_token(SECRET, &expired), Err(AuthError::TokenExpired)));
-        assert!(matches!(verify_token(SECRET, "garbage"), Err(AuthError::InvalidToken)));
+        assert!(matches!(
+            verify_token(SECRET, &expired),
+            Err(AuthError::TokenExpired)
+        ));
+        assert!(matches!(
+            verify_token(SECRET, "garbage"),
+            Err(AuthError::InvalidToken)
+        ));
     }
 
     #[test]
@@ -239,11 +278,19 @@ mod tests {
         let ws = WorkspaceId::new_random();
         let token = mint_api_key_token(SECRET, ws, Uuid::new_v4(), Utc::now() + Duration::hours(1));
         let payload = token.split('.').nth(1).expect("payload");
-        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        assert!(matches!(verify_token(SECRET, &format!("{header}.{payload}.")), Err(AuthError::InvalidToken)));
-        let hs512 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"HS512","typ":"JWT"}"#);
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"alg":"none","typ":"JWT"}"#);
+        assert!(matches!(
+            verify_token(SECRET, &format!("{header}.{payload}.")),
+            Err(AuthError::InvalidToken)
+        ));
+        let hs512 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"alg":"HS512","typ":"JWT"}"#);
         let sig = token.split('.').nth(2).expect("sig");
-        assert!(matches!(verify_token(SECRET, &format!("{hs512}.{payload}.{sig}")), Err(AuthError::InvalidToken)));
+        assert!(matches!(
+            verify_token(SECRET, &format!("{hs512}.{payload}.{sig}")),
+            Err(AuthError::InvalidToken)
+        ));
     }
 
     #[test]

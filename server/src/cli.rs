@@ -17,7 +17,12 @@ use crate::{AppState, ServerConfig, ServerError, app, demo, import, workspaces};
 #[command(name = "tessera", version, about)]
 pub struct Cli {
     /// Directory of the embedded (SQLite) store and the generated app secret.
-    #[arg(long, env = "TESSERA_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "TESSERA_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// PostgreSQL URL; without it the embedded SQLite store is used.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
@@ -103,19 +108,33 @@ pub async fn run() -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve { host, port, demo } => serve(cli.config(host, *port), *demo).await,
         Command::Workspace {
-            command: WorkspaceCommand::Create { name, demo, fixture },
+            command:
+                WorkspaceCommand::Create {
+                    name,
+                    demo,
+                    fixture,
+                },
         } => {
             let state = AppState::new(&cli.config("127.0.0.1", 0)).await?;
-            let mut objects = if *demo { demo::demo_objects() } else { tessera_metadata::standard::standard_objects() };
+            let mut objects = if *demo {
+                demo::demo_objects()
+            } else {
+                tessera_metadata::standard::standard_objects()
+            };
             if let Some(fixture) = fixture {
                 objects.extend(fixture_objects(fixture)?);
             }
-            let (ws, token) = workspaces::create_workspace_with(&state, name, objects, *demo).await?;
+            let (ws, token) =
+                workspaces::create_workspace_with(&state, name, objects, *demo).await?;
             println!("workspace_id={ws}");
             println!("api_key={token}");
             Ok(())
         }
-        Command::Import { workspace, object, file } => {
+        Command::Import {
+            workspace,
+            object,
+            file,
+        } => {
             let state = AppState::new(&cli.config("127.0.0.1", 0)).await?;
             let n = import::import_csv(state.store(), *workspace, object, file).await?;
             println!("imported {n} {object} record(s)");
@@ -156,7 +175,11 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
 }
 
 fn print_demo_banner(config: &ServerConfig, ws: WorkspaceId, token: &str) {
-    let host = if config.host == "0.0.0.0" || config.host == "::" { "localhost" } else { &config.host };
+    let host = if config.host == "0.0.0.0" || config.host == "::" {
+        "localhost"
+    } else {
+        &config.host
+    };
     let url = format!("http://{host}:{}/graphql", config.port);
     println!("Demo workspace: {ws}");
     println!("API key token:  {token}");
@@ -165,7 +188,9 @@ fn print_demo_banner(config: &ServerConfig, ws: WorkspaceId, token: &str) {
     println!("  curl -s {url} \\");
     println!("    -H 'Content-Type: application/json' \\");
     println!("    -H 'Authorization: Bearer {token}' \\");
-    println!("    -d '{{\"query\":\"{{ people(first: 3) {{ edges {{ node {{ id name {{ firstName lastName }} city }} }} }} }}\"}}'");
+    println!(
+        "    -d '{{\"query\":\"{{ people(first: 3) {{ edges {{ node {{ id name {{ firstName lastName }} city }} }} }} }}\"}}'"
+    );
     println!();
     println!("GraphiQL: {url} (add the header {{\"Authorization\": \"Bearer <token>\"}})");
 }

@@ -51,8 +51,14 @@ impl std::fmt::Debug for ServerConfig {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(redact_url))
-            .field("app_secret", &self.app_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field(
+                "app_secret",
+                &self.app_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -89,7 +95,10 @@ pub fn resolve_app_secret(config: &ServerConfig) -> Result<String, ServerError> 
         return Err(ServerError::MissingAppSecret);
     }
     let path = app_secret_path(&config.data_dir);
-    let io = |source| ServerError::Io { path: path.clone(), source };
+    let io = |source| ServerError::Io {
+        path: path.clone(),
+        source,
+    };
     match std::fs::read_to_string(&path) {
         Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_owned()),
         Ok(_) => {}
@@ -117,7 +126,10 @@ mod tests {
 
     #[test]
     fn urls_are_redacted() {
-        assert_eq!(redact_url("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("nonsense"), "nonsense");
     }
@@ -143,10 +155,19 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(app_secret_path(dir.path())).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(app_secret_path(dir.path()))
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let pg = ServerConfig { database_url: Some("postgres://x".into()), ..config };
-        assert!(matches!(resolve_app_secret(&pg), Err(ServerError::MissingAppSecret)));
+        let pg = ServerConfig {
+            database_url: Some("postgres://x".into()),
+            ..config
+        };
+        assert!(matches!(
+            resolve_app_secret(&pg),
+            Err(ServerError::MissingAppSecret)
+        ));
     }
 }

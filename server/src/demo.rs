@@ -17,14 +17,38 @@ pub const DEMO_WORKSPACE_NAME: &str = "Demo";
 
 /// The demo tables in foreign-key order: `(object nameSingular, file name, JSON rows)`.
 pub const DEMO_TABLES: [(&str, &str, &[u8]); 8] = [
-    ("workspaceMember", "workspaceMember.json", include_bytes!("../demo/workspaceMember.json")),
-    ("company", "company.json", include_bytes!("../demo/company.json")),
-    ("person", "person.json", include_bytes!("../demo/person.json")),
-    ("opportunity", "opportunity.json", include_bytes!("../demo/opportunity.json")),
+    (
+        "workspaceMember",
+        "workspaceMember.json",
+        include_bytes!("../demo/workspaceMember.json"),
+    ),
+    (
+        "company",
+        "company.json",
+        include_bytes!("../demo/company.json"),
+    ),
+    (
+        "person",
+        "person.json",
+        include_bytes!("../demo/person.json"),
+    ),
+    (
+        "opportunity",
+        "opportunity.json",
+        include_bytes!("../demo/opportunity.json"),
+    ),
     ("note", "note.json", include_bytes!("../demo/note.json")),
-    ("noteTarget", "noteTarget.json", include_bytes!("../demo/noteTarget.json")),
+    (
+        "noteTarget",
+        "noteTarget.json",
+        include_bytes!("../demo/noteTarget.json"),
+    ),
     ("task", "task.json", include_bytes!("../demo/task.json")),
-    ("taskTarget", "taskTarget.json", include_bytes!("../demo/taskTarget.json")),
+    (
+        "taskTarget",
+        "taskTarget.json",
+        include_bytes!("../demo/taskTarget.json"),
+    ),
 ];
 
 /// Where the demo data comes from (Twenty's seed, MIT), shipped next to it.
@@ -46,10 +70,11 @@ pub struct DemoApiKey {
 
 /// The demo API key. Errors: [`ServerError::DemoData`] if the embedded file is unreadable.
 pub fn demo_api_key() -> Result<DemoApiKey, ServerError> {
-    let keys: Vec<DemoApiKey> = serde_json::from_slice(API_KEY_JSON).map_err(|e| ServerError::DemoData {
-        file: "apiKey.json",
-        reason: e.to_string(),
-    })?;
+    let keys: Vec<DemoApiKey> =
+        serde_json::from_slice(API_KEY_JSON).map_err(|e| ServerError::DemoData {
+            file: "apiKey.json",
+            reason: e.to_string(),
+        })?;
     keys.into_iter().next().ok_or(ServerError::DemoData {
         file: "apiKey.json",
         reason: "no key".to_owned(),

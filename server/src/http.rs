@@ -29,19 +29,21 @@ pub const BODY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 pub fn app(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            let request_id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            tracing::info_span!(
-                "request",
-                method = %request.method(),
-                path = %request.uri().path(),
-                request_id = %request_id,
-            )
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    request_id = %request_id,
+                )
+            }),
+        )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CorsLayer::permissive().max_age(Duration::from_secs(3600)));
@@ -54,7 +56,11 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn graphiql() -> Html<String> {
-    Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").finish())
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .finish(),
+    )
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -90,7 +96,9 @@ async fn graphql(
         Ok(parts) => parts,
         Err(e) => return error_response(&e),
     };
-    let request = request.into_inner().data(RequestContext { session, runner });
+    let request = request
+        .into_inner()
+        .data(RequestContext { session, runner });
     GraphQLResponse::from(finish_response(schema.execute(request).await)).into_response()
 }
 

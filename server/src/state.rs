@@ -82,16 +82,19 @@ impl AppState {
     }
 }
 
+/// A schema built at most once, shared by the requests that wait for it.
+type SchemaSlot = Arc<OnceCell<Arc<Schema>>>;
+
 /// One build slot per workspace, for its newest known metadata version.
 #[derive(Default)]
 struct SchemaCache {
-    slots: Mutex<HashMap<WorkspaceId, (i64, Arc<OnceCell<Arc<Schema>>>)>>,
+    slots: Mutex<HashMap<WorkspaceId, (i64, SchemaSlot)>>,
 }
 
 impl SchemaCache {
     /// The slot of (ws, version): shared for the newest version, replacing older ones; a
     /// request that read an older version than the cached one gets a private slot.
-    fn cell(&self, ws: WorkspaceId, version: i64) -> Arc<OnceCell<Arc<Schema>>> {
+    fn cell(&self, ws: WorkspaceId, version: i64) -> SchemaSlot {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         match slots.get(&ws) {
             Some((v, cell)) if *v == version => cell.clone(),
@@ -119,6 +122,9 @@ mod tests {
         assert!(!Arc::ptr_eq(&v1, &v2));
         assert!(Arc::ptr_eq(&v2, &cache.cell(ws, 2)));
         assert!(!Arc::ptr_eq(&cache.cell(ws, 1), &v2));
-        assert!(Arc::ptr_eq(&v2, &cache.cell(ws, 2)), "a stale reader does not evict the newest");
+        assert!(
+            Arc::ptr_eq(&v2, &cache.cell(ws, 2)),
+            "a stale reader does not evict the newest"
+        );
     }
 }

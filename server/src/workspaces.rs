@@ -22,8 +22,16 @@ fn default_expiry() -> DateTime<Utc> {
 /// demo data ([`demo::seed`]) and the demo key (fixed id and name from `apiKey.json`).
 ///
 /// Errors: [`ServerError::Store`], [`ServerError::DemoData`].
-pub async fn create_workspace(state: &AppState, name: &str, demo: bool) -> Result<(WorkspaceId, String), ServerError> {
-    let objects = if demo { demo::demo_objects() } else { standard_objects() };
+pub async fn create_workspace(
+    state: &AppState,
+    name: &str,
+    demo: bool,
+) -> Result<(WorkspaceId, String), ServerError> {
+    let objects = if demo {
+        demo::demo_objects()
+    } else {
+        standard_objects()
+    };
     create_workspace_with(state, name, objects, demo).await
 }
 
@@ -42,11 +50,18 @@ pub async fn create_workspace_with(
     let key = if demo {
         demo::seed(store, ws).await?;
         let key = demo::demo_api_key()?;
-        store.create_api_key(ws, &key.name, key.expires_at, Some(key.id)).await?
+        store
+            .create_api_key(ws, &key.name, key.expires_at, Some(key.id))
+            .await?
     } else {
-        store.create_api_key(ws, DEFAULT_API_KEY_NAME, default_expiry(), None).await?
+        store
+            .create_api_key(ws, DEFAULT_API_KEY_NAME, default_expiry(), None)
+            .await?
     };
-    Ok((ws, mint_api_key_token(state.app_secret(), ws, key.id, key.expires_at)))
+    Ok((
+        ws,
+        mint_api_key_token(state.app_secret(), ws, key.id, key.expires_at),
+    ))
 }
 
 /// The demo workspace for `serve --demo`: the existing workspace named
@@ -78,5 +93,8 @@ pub async fn ensure_demo_workspace(state: &AppState) -> Result<(WorkspaceId, Str
                 .await?
         }
     };
-    Ok((ws, mint_api_key_token(state.app_secret(), ws, key.id, key.expires_at)))
+    Ok((
+        ws,
+        mint_api_key_token(state.app_secret(), ws, key.id, key.expires_at),
+    ))
 }

@@ -74,8 +74,18 @@ impl Store {
             sys.table("apiKey"),
             sys.tuple(1, 4)
         );
-        let values = vec![sys.uuid(id), sys.uuid(ws.0), sys.text(name), sys.ts(expires_at)];
-        if let Err(e) = self.backend().system().execute_raw(sys.stmt(sql, values)).await {
+        let values = vec![
+            sys.uuid(id),
+            sys.uuid(ws.0),
+            sys.text(name),
+            sys.ts(expires_at),
+        ];
+        if let Err(e) = self
+            .backend()
+            .system()
+            .execute_raw(sys.stmt(sql, values))
+            .await
+        {
             return Err(match classify(&e) {
                 RunError::UniqueViolation { .. } => StoreError::ApiKeyExists(id),
                 RunError::ForeignKeyViolation { .. } => StoreError::WorkspaceNotFound(ws),
@@ -89,7 +99,11 @@ impl Store {
 
     /// The key `id` of workspace `ws`, unless missing or soft-deleted (revoked and expired keys
     /// are returned; check [`ApiKeyRecord::is_usable_at`]).
-    pub async fn api_key(&self, ws: WorkspaceId, id: Uuid) -> Result<Option<ApiKeyRecord>, StoreError> {
+    pub async fn api_key(
+        &self,
+        ws: WorkspaceId,
+        id: Uuid,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
         let sys = self.sys();
         let sql = format!(
             "SELECT {API_KEY_COLUMNS} FROM {} WHERE \"workspaceId\" = {} AND \"id\" = {} AND \"deletedAt\" IS NULL",
@@ -120,8 +134,12 @@ impl Store {
     /// Errors: [`StoreError::ApiKeyNotFound`].
     pub async fn delete_api_key(&self, ws: WorkspaceId, id: Uuid) -> Result<(), StoreError> {
         let now = self.sys().now();
-        self.update_api_key(ws, id, &format!("\"deletedAt\" = {now}, \"updatedAt\" = {now}"))
-            .await
+        self.update_api_key(
+            ws,
+            id,
+            &format!("\"deletedAt\" = {now}, \"updatedAt\" = {now}"),
+        )
+        .await
     }
 
     async fn update_api_key(&self, ws: WorkspaceId, id: Uuid, set: &str) -> Result<(), StoreError> {

@@ -30,7 +30,11 @@ impl Binder<'_> {
         if !self.pg() {
             return placeholder.to_owned();
         }
-        let enum_type = || col.pg_enum_type.as_deref().map(|t| qualified(self.schema, t));
+        let enum_type = || {
+            col.pg_enum_type
+                .as_deref()
+                .map(|t| qualified(self.schema, t))
+        };
         match (col.kind, enum_type()) {
             (ScalarKind::Numeric, _) => format!("CAST({placeholder} AS numeric)"),
             (ScalarKind::Enum, Some(t)) => format!("CAST({placeholder} AS {t})"),
@@ -76,13 +80,21 @@ impl Binder<'_> {
                     Json::Bool(b) => *b,
                     other => return Err(format!("{other} is not a boolean")),
                 };
-                if pg { Value::Bool(Some(b)) } else { Value::BigInt(Some(i64::from(b))) }
+                if pg {
+                    Value::Bool(Some(b))
+                } else {
+                    Value::BigInt(Some(i64::from(b)))
+                }
             }
             ScalarKind::Date => {
                 let s = str_of(value)?;
                 let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
                     .map_err(|_| format!("\"{s}\" is not a date (YYYY-MM-DD)"))?;
-                if pg { Value::ChronoDate(Some(date)) } else { Value::String(Some(date.to_string())) }
+                if pg {
+                    Value::ChronoDate(Some(date))
+                } else {
+                    Value::String(Some(date.to_string()))
+                }
             }
             ScalarKind::DateTime => {
                 let s = str_of(value)?;
@@ -122,7 +134,9 @@ impl Binder<'_> {
                 if pg {
                     Value::Array(
                         ArrayType::String,
-                        Some(Box::new(items.into_iter().map(|s| Value::String(Some(s))).collect())),
+                        Some(Box::new(
+                            items.into_iter().map(|s| Value::String(Some(s))).collect(),
+                        )),
                     )
                 } else {
                     Value::String(Some(Json::from(items).to_string()))
@@ -154,7 +168,9 @@ impl Binder<'_> {
 }
 
 fn str_of(value: &Json) -> Result<&str, String> {
-    value.as_str().ok_or_else(|| format!("{value} is not a string"))
+    value
+        .as_str()
+        .ok_or_else(|| format!("{value} is not a string"))
 }
 
 fn number_of(value: &Json) -> Result<f64, String> {
@@ -194,16 +210,27 @@ mod tests {
 
     #[test]
     fn sqlite_encodings() {
-        let b = Binder { dialect: Dialect::Sqlite, schema: None };
+        let b = Binder {
+            dialect: Dialect::Sqlite,
+            schema: None,
+        };
         assert_eq!(
             b.value(&col(ScalarKind::DateTime), &json!("2027-01-01T00:00:00Z")),
             Ok(Value::String(Some("2027-01-01T00:00:00.000Z".into())))
         );
         assert_eq!(
-            b.value(&col(ScalarKind::Uuid), &json!("20202020-A305-41E7-8C72-BA44072A4C58")),
-            Ok(Value::String(Some("20202020-a305-41e7-8c72-ba44072a4c58".into())))
+            b.value(
+                &col(ScalarKind::Uuid),
+                &json!("20202020-A305-41E7-8C72-BA44072A4C58")
+            ),
+            Ok(Value::String(Some(
+                "20202020-a305-41e7-8c72-ba44072a4c58".into()
+            )))
         );
-        assert_eq!(b.value(&col(ScalarKind::Boolean), &json!(true)), Ok(Value::BigInt(Some(1))));
+        assert_eq!(
+            b.value(&col(ScalarKind::Boolean), &json!(true)),
+            Ok(Value::BigInt(Some(1)))
+        );
         assert_eq!(
             b.value(&col(ScalarKind::EnumArray), &json!(["A"])),
             Ok(Value::String(Some("[\"A\"]".into())))
@@ -219,10 +246,22 @@ mod tests {
 
     #[test]
     fn postgres_casts() {
-        let b = Binder { dialect: Dialect::Postgres, schema: Some("ws") };
-        assert_eq!(b.expr(&col(ScalarKind::Enum), "$1"), "CAST($1 AS \"ws\".\"t_c_enum\")");
-        assert_eq!(b.expr(&col(ScalarKind::EnumArray), "$2"), "CAST($2 AS \"ws\".\"t_c_enum\"[])");
-        assert_eq!(b.expr(&col(ScalarKind::Numeric), "$3"), "CAST($3 AS numeric)");
+        let b = Binder {
+            dialect: Dialect::Postgres,
+            schema: Some("ws"),
+        };
+        assert_eq!(
+            b.expr(&col(ScalarKind::Enum), "$1"),
+            "CAST($1 AS \"ws\".\"t_c_enum\")"
+        );
+        assert_eq!(
+            b.expr(&col(ScalarKind::EnumArray), "$2"),
+            "CAST($2 AS \"ws\".\"t_c_enum\"[])"
+        );
+        assert_eq!(
+            b.expr(&col(ScalarKind::Numeric), "$3"),
+            "CAST($3 AS numeric)"
+        );
         assert_eq!(b.expr(&col(ScalarKind::Text), "$4"), "$4");
         assert_eq!(
             b.value(&col(ScalarKind::Numeric), &json!(12)),

@@ -2,8 +2,8 @@
 //! code: unique / foreign-key / not-null violations and invalid values are user errors,
 //! anything else is internal.
 
-use sea_orm::{DbErr, RuntimeErr};
 use sea_orm::sqlx;
+use sea_orm::{DbErr, RuntimeErr};
 use tessera_query::RunError;
 
 /// Classifies a database error. PostgreSQL by SQLSTATE (23505 unique, 23503 foreign key,
@@ -86,17 +86,24 @@ mod tests {
     fn sqlite_messages() {
         assert_eq!(
             classify_sqlite("UNIQUE constraint failed: person.emailsPrimaryEmail"),
-            RunError::UniqueViolation { constraint: "person.emailsPrimaryEmail".into() }
+            RunError::UniqueViolation {
+                constraint: "person.emailsPrimaryEmail".into()
+            }
         );
         assert_eq!(
             classify_sqlite("NOT NULL constraint failed: opportunity.stage"),
-            RunError::NotNullViolation { column: "stage".into() }
+            RunError::NotNullViolation {
+                column: "stage".into()
+            }
         );
         assert!(matches!(
             classify_sqlite("FOREIGN KEY constraint failed"),
             RunError::ForeignKeyViolation { .. }
         ));
-        assert!(matches!(classify_sqlite("no such table: x"), RunError::Other(_)));
+        assert!(matches!(
+            classify_sqlite("no such table: x"),
+            RunError::Other(_)
+        ));
     }
 
     #[test]
@@ -105,7 +112,10 @@ mod tests {
             detail_columns("Key (\"emailsPrimaryEmail\")=(a@b.c) already exists."),
             Some("emailsPrimaryEmail".into())
         );
-        assert_eq!(detail_columns("Key (id)=(1) already exists."), Some("id".into()));
+        assert_eq!(
+            detail_columns("Key (id)=(1) already exists."),
+            Some("id".into())
+        );
         assert_eq!(detail_columns("nonsense"), None);
     }
 }

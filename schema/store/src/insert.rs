@@ -50,7 +50,9 @@ impl Store {
             schema: runner.schema(),
         };
         let table = qualified(runner.schema(), &obj.table);
-        let sys = Sys { dialect: runner.dialect() };
+        let sys = Sys {
+            dialect: runner.dialect(),
+        };
 
         let txn = runner.begin().await?;
         let mut start = 0;
@@ -59,18 +61,24 @@ impl Store {
             let end = start
                 + rows[start..]
                     .iter()
-                    .take_while(|r| r.len() == keys.len() && keys.iter().all(|k| r.contains_key(*k)))
+                    .take_while(|r| {
+                        r.len() == keys.len() && keys.iter().all(|k| r.contains_key(*k))
+                    })
                     .count();
             let cols = keys
                 .iter()
                 .map(|k| {
-                    columns.get(k.as_str()).copied().ok_or_else(|| StoreError::UnknownColumn {
-                        object: object.to_owned(),
-                        column: (*k).clone(),
-                    })
+                    columns
+                        .get(k.as_str())
+                        .copied()
+                        .ok_or_else(|| StoreError::UnknownColumn {
+                            object: object.to_owned(),
+                            column: (*k).clone(),
+                        })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let per_statement = (MAX_PARAMS_PER_INSERT / cols.len().max(1)).clamp(1, MAX_ROWS_PER_INSERT);
+            let per_statement =
+                (MAX_PARAMS_PER_INSERT / cols.len().max(1)).clamp(1, MAX_ROWS_PER_INSERT);
             for (chunk_index, chunk) in rows[start..end].chunks(per_statement).enumerate() {
                 let first_row = start + chunk_index * per_statement;
                 let sql_and_values = if cols.is_empty() {
@@ -87,7 +95,9 @@ impl Store {
             }
             start = end;
         }
-        txn.commit().await.map_err(|e| StoreError::Run(classify(&e)))?;
+        txn.commit()
+            .await
+            .map_err(|e| StoreError::Run(classify(&e)))?;
         Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
     }
 }
@@ -106,16 +116,22 @@ fn batch(
         let mut exprs = Vec::with_capacity(cols.len());
         for col in cols {
             let cell = row.get(&col.name).unwrap_or(&Value::Null);
-            let value = binder.value(col, cell).map_err(|reason| StoreError::InvalidValue {
-                column: col.name.clone(),
-                reason: format!("row {}: {reason}", first_row + i),
-            })?;
+            let value = binder
+                .value(col, cell)
+                .map_err(|reason| StoreError::InvalidValue {
+                    column: col.name.clone(),
+                    reason: format!("row {}: {reason}", first_row + i),
+                })?;
             values.push(value);
             exprs.push(binder.expr(col, &placeholder(binder.dialect, values.len())));
         }
         tuples.push(format!("({})", exprs.join(", ")));
     }
     let names: Vec<String> = cols.iter().map(|c| ident(&c.name)).collect();
-    let sql = format!("INSERT INTO {table} ({}) VALUES {}", names.join(", "), tuples.join(", "));
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        names.join(", "),
+        tuples.join(", ")
+    );
     Ok((sql, values))
 }

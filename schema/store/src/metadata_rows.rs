@@ -169,7 +169,10 @@ pub(crate) async fn load<C: ConnectionTrait>(
         sys.p(1)
     );
     let mut fields: HashMap<Uuid, Vec<FieldMetadata>> = HashMap::new();
-    for row in conn.query_all_raw(sys.stmt(fields_sql, vec![sys.uuid(ws.0)])).await? {
+    for row in conn
+        .query_all_raw(sys.stmt(fields_sql, vec![sys.uuid(ws.0)]))
+        .await?
+    {
         let type_text = sys.get_text(&row, "type")?;
         let field_type: FieldType = serde_json::from_value(serde_json::Value::String(type_text))
             .map_err(|e| StoreError::corrupt(format!("field type: {e}")))?;
@@ -207,7 +210,9 @@ pub(crate) async fn load<C: ConnectionTrait>(
         sys.table("objectMetadata"),
         sys.p(1)
     );
-    let rows = conn.query_all_raw(sys.stmt(objects_sql, vec![sys.uuid(ws.0)])).await?;
+    let rows = conn
+        .query_all_raw(sys.stmt(objects_sql, vec![sys.uuid(ws.0)]))
+        .await?;
     rows.iter()
         .map(|row| {
             let id = sys.get_uuid(row, "id")?;

@@ -81,7 +81,10 @@ impl WorkspaceRunner {
         statement: Statement,
     ) -> Result<Vec<String>, RunError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
-        let stmt = Sys { dialect: self.dialect }.stmt(statement.sql, statement.values.0);
+        let stmt = Sys {
+            dialect: self.dialect,
+        }
+        .stmt(statement.sql, statement.values.0);
         let rows = conn.query_all_raw(stmt).await.map_err(|e| classify(&e))?;
         rows.iter().map(json_text).collect()
     }

@@ -39,9 +39,9 @@ pub(crate) fn object_name(prefix: &str, table: &str, column: &str) -> String {
         return full;
     }
     // FNV-1a: stable across builds and platforms, enough to separate truncated names.
-    let hash = full
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = full.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     let mut cut = MAX_IDENT - 17;
     while !full.is_char_boundary(cut) {
         cut -= 1;
@@ -69,6 +69,9 @@ mod tests {
         let b = object_name("IDX", &"t".repeat(40), &format!("{}b", "a".repeat(39)));
         assert_eq!(a.len(), 63);
         assert_ne!(a, b);
-        assert_eq!(object_name("IDX", "person", "companyId"), "IDX_person_companyId");
+        assert_eq!(
+            object_name("IDX", "person", "companyId"),
+            "IDX_person_companyId"
+        );
     }
 }

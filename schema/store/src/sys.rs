@@ -57,7 +57,11 @@ impl Sys {
 
     /// The SQL expression for "now".
     pub(crate) fn now(self) -> &'static str {
-        if self.pg() { "now()" } else { tessera_migrations::SQLITE_NOW }
+        if self.pg() {
+            "now()"
+        } else {
+            tessera_migrations::SQLITE_NOW
+        }
     }
 
     /// A statement with bound values.
@@ -86,7 +90,11 @@ impl Sys {
     }
 
     pub(crate) fn boolean(self, b: bool) -> Value {
-        if self.pg() { Value::Bool(Some(b)) } else { Value::BigInt(Some(i64::from(b))) }
+        if self.pg() {
+            Value::Bool(Some(b))
+        } else {
+            Value::BigInt(Some(i64::from(b)))
+        }
     }
 
     pub(crate) fn int(self, n: i64) -> Value {
@@ -120,12 +128,18 @@ impl Sys {
             .ok_or_else(|| StoreError::corrupt(format!("{col} is null")))
     }
 
-    pub(crate) fn get_opt_uuid(self, row: &QueryResult, col: &str) -> Result<Option<Uuid>, StoreError> {
+    pub(crate) fn get_opt_uuid(
+        self,
+        row: &QueryResult,
+        col: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
         if self.pg() {
             Ok(row.try_get::<Option<Uuid>>("", col)?)
         } else {
             row.try_get::<Option<String>>("", col)?
-                .map(|s| Uuid::parse_str(&s).map_err(|e| StoreError::corrupt(format!("{col}: {e}"))))
+                .map(|s| {
+                    Uuid::parse_str(&s).map_err(|e| StoreError::corrupt(format!("{col}: {e}")))
+                })
                 .transpose()
         }
     }
@@ -134,7 +148,11 @@ impl Sys {
         Ok(row.try_get::<String>("", col)?)
     }
 
-    pub(crate) fn get_opt_text(self, row: &QueryResult, col: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) fn get_opt_text(
+        self,
+        row: &QueryResult,
+        col: &str,
+    ) -> Result<Option<String>, StoreError> {
         Ok(row.try_get::<Option<String>>("", col)?)
     }
 
@@ -159,7 +177,9 @@ impl Sys {
             Ok(row.try_get::<Option<serde_json::Value>>("", col)?)
         } else {
             row.try_get::<Option<String>>("", col)?
-                .map(|s| serde_json::from_str(&s).map_err(|e| StoreError::corrupt(format!("{col}: {e}"))))
+                .map(|s| {
+                    serde_json::from_str(&s).map_err(|e| StoreError::corrupt(format!("{col}: {e}")))
+                })
                 .transpose()
         }
     }
@@ -195,7 +215,10 @@ mod tests {
 
     #[test]
     fn sqlite_timestamps_have_milliseconds_and_z() {
-        let t = Utc.with_ymd_and_hms(2027, 1, 2, 3, 4, 5).single().expect("valid");
+        let t = Utc
+            .with_ymd_and_hms(2027, 1, 2, 3, 4, 5)
+            .single()
+            .expect("valid");
         assert_eq!(sqlite_timestamp(t), "2027-01-02T03:04:05.000Z");
     }
 }

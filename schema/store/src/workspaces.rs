@@ -91,7 +91,9 @@ impl Store {
             Backend::Sqlite(files) => {
                 let statements = ddl::workspace_ddl(Dialect::Sqlite, None, &model)?;
                 let path = files.path(ws);
-                let result = create_sqlite_workspace(files, sys, ws, display_name, &objects, &statements).await;
+                let result =
+                    create_sqlite_workspace(files, sys, ws, display_name, &objects, &statements)
+                        .await;
                 if let Err(e) = result {
                     remove_sqlite_files(&path);
                     return Err(e);
@@ -125,7 +127,11 @@ impl Store {
             "SELECT {WORKSPACE_COLUMNS} FROM {} WHERE \"deletedAt\" IS NULL ORDER BY \"createdAt\", \"id\"",
             sys.table("workspace")
         );
-        let rows = self.backend().system().query_all_raw(sys.stmt(sql, vec![])).await?;
+        let rows = self
+            .backend()
+            .system()
+            .query_all_raw(sys.stmt(sql, vec![]))
+            .await?;
         rows.iter().map(|r| self.workspace_record(r)).collect()
     }
 
@@ -152,7 +158,10 @@ impl Store {
     ///
     /// Errors: [`StoreError::WorkspaceNotFound`], [`StoreError::Metadata`] if the stored
     /// metadata no longer resolves, [`StoreError::Database`].
-    pub async fn workspace_model(&self, id: WorkspaceId) -> Result<Arc<WorkspaceModel>, StoreError> {
+    pub async fn workspace_model(
+        &self,
+        id: WorkspaceId,
+    ) -> Result<Arc<WorkspaceModel>, StoreError> {
         let version = self.metadata_version(id).await?;
         let objects = metadata_rows::load(self.backend().system(), self.sys(), id).await?;
         Ok(Arc::new(WorkspaceModel::build(id, version, &objects)?))
@@ -164,7 +173,10 @@ impl Store {
         if let Some(runner) = self.cached_runner(id) {
             return Ok(runner);
         }
-        let record = self.workspace(id).await?.ok_or(StoreError::WorkspaceNotFound(id))?;
+        let record = self
+            .workspace(id)
+            .await?
+            .ok_or(StoreError::WorkspaceNotFound(id))?;
         let runner = match self.backend() {
             Backend::Postgres(db) => WorkspaceRunner::new(
                 db.clone(),
@@ -182,7 +194,10 @@ impl Store {
             .runners
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(runners.entry(id).or_insert_with(|| Arc::new(runner)).clone())
+        Ok(runners
+            .entry(id)
+            .or_insert_with(|| Arc::new(runner))
+            .clone())
     }
 
     fn cached_runner(&self, id: WorkspaceId) -> Option<Arc<WorkspaceRunner>> {
@@ -207,7 +222,11 @@ async fn insert_workspace_row<C: ConnectionTrait>(
         sys.table("workspace"),
         sys.tuple(1, 3)
     );
-    let values = vec![sys.uuid(ws.0), sys.text(display_name), sys.text(database_schema)];
+    let values = vec![
+        sys.uuid(ws.0),
+        sys.text(display_name),
+        sys.text(database_schema),
+    ];
     conn.execute_raw(sys.stmt(sql, values)).await?;
     Ok(())
 }
@@ -259,7 +278,9 @@ fn remove_sqlite_files(path: &std::path::Path) {
         match std::fs::remove_file(&name) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!(error = %e, file = ?name, "cannot remove a failed workspace file"),
+            Err(e) => {
+                tracing::warn!(error = %e, file = ?name, "cannot remove a failed workspace file")
+            }
         }
     }
 }
@@ -279,6 +300,9 @@ async fn sqlite_pool(
         return Ok(db);
     }
     let db = open_sqlite(&files.path(id), false, SQLITE_POOL_SIZE).await?;
-    let mut pools = files.pools.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut pools = files
+        .pools
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     Ok(pools.entry(id).or_insert(db).clone())
 }

@@ -18,7 +18,9 @@ pub fn convert_cell(kind: ScalarKind, cell: &str) -> Result<Option<Value>, Strin
     }
     let value = match kind {
         ScalarKind::Float | ScalarKind::Position | ScalarKind::Numeric => {
-            let n: f64 = trimmed.parse().map_err(|_| format!("\"{trimmed}\" is not a number"))?;
+            let n: f64 = trimmed
+                .parse()
+                .map_err(|_| format!("\"{trimmed}\" is not a number"))?;
             if let Ok(i) = trimmed.parse::<i64>() {
                 Value::from(i)
             } else {
@@ -28,7 +30,9 @@ pub fn convert_cell(kind: ScalarKind, cell: &str) -> Result<Option<Value>, Strin
             }
         }
         ScalarKind::Int => {
-            let n: f64 = trimmed.parse().map_err(|_| format!("\"{trimmed}\" is not a number"))?;
+            let n: f64 = trimmed
+                .parse()
+                .map_err(|_| format!("\"{trimmed}\" is not a number"))?;
             if n.fract() != 0.0 || !n.is_finite() || n.abs() > 9.0e15 {
                 return Err(format!("\"{trimmed}\" is not a whole number"));
             }
@@ -37,13 +41,19 @@ pub fn convert_cell(kind: ScalarKind, cell: &str) -> Result<Option<Value>, Strin
         ScalarKind::Boolean => match trimmed.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" => Value::Bool(true),
             "false" | "0" | "no" => Value::Bool(false),
-            _ => return Err(format!("\"{trimmed}\" is not a boolean (true/false/1/0/yes/no)")),
+            _ => {
+                return Err(format!(
+                    "\"{trimmed}\" is not a boolean (true/false/1/0/yes/no)"
+                ));
+            }
         },
-        ScalarKind::Json => serde_json::from_str(trimmed).map_err(|e| format!("invalid JSON: {e}"))?,
+        ScalarKind::Json => {
+            serde_json::from_str(trimmed).map_err(|e| format!("invalid JSON: {e}"))?
+        }
         ScalarKind::TextArray | ScalarKind::EnumArray => {
             if trimmed.starts_with('[') {
-                let items: Vec<Value> =
-                    serde_json::from_str(trimmed).map_err(|e| format!("invalid JSON array: {e}"))?;
+                let items: Vec<Value> = serde_json::from_str(trimmed)
+                    .map_err(|e| format!("invalid JSON array: {e}"))?;
                 if items.iter().any(|i| !i.is_string()) {
                     return Err("array items must be strings".to_owned());
                 }
@@ -61,7 +71,9 @@ pub fn convert_cell(kind: ScalarKind, cell: &str) -> Result<Option<Value>, Strin
             }
         }
         ScalarKind::Text => Value::from(cell),
-        ScalarKind::Uuid | ScalarKind::Date | ScalarKind::DateTime | ScalarKind::Enum => Value::from(trimmed),
+        ScalarKind::Uuid | ScalarKind::Date | ScalarKind::DateTime | ScalarKind::Enum => {
+            Value::from(trimmed)
+        }
     };
     Ok(Some(value))
 }
@@ -75,22 +87,54 @@ mod tests {
     fn conversions() {
         assert_eq!(convert_cell(ScalarKind::Text, ""), Ok(None));
         assert_eq!(convert_cell(ScalarKind::Text, "  "), Ok(None));
-        assert_eq!(convert_cell(ScalarKind::Text, "Ada"), Ok(Some(json!("Ada"))));
+        assert_eq!(
+            convert_cell(ScalarKind::Text, "Ada"),
+            Ok(Some(json!("Ada")))
+        );
         assert_eq!(convert_cell(ScalarKind::Float, "1.5"), Ok(Some(json!(1.5))));
-        assert_eq!(convert_cell(ScalarKind::Numeric, "2500000000000"), Ok(Some(json!(2_500_000_000_000_i64))));
+        assert_eq!(
+            convert_cell(ScalarKind::Numeric, "2500000000000"),
+            Ok(Some(json!(2_500_000_000_000_i64)))
+        );
         assert_eq!(convert_cell(ScalarKind::Int, "12"), Ok(Some(json!(12))));
         assert!(convert_cell(ScalarKind::Int, "1.5").is_err());
         assert!(convert_cell(ScalarKind::Float, "abc").is_err());
-        for (text, b) in [("true", true), ("YES", true), ("1", true), ("no", false), ("False", false), ("0", false)] {
-            assert_eq!(convert_cell(ScalarKind::Boolean, text), Ok(Some(json!(b))), "{text}");
+        for (text, b) in [
+            ("true", true),
+            ("YES", true),
+            ("1", true),
+            ("no", false),
+            ("False", false),
+            ("0", false),
+        ] {
+            assert_eq!(
+                convert_cell(ScalarKind::Boolean, text),
+                Ok(Some(json!(b))),
+                "{text}"
+            );
         }
         assert!(convert_cell(ScalarKind::Boolean, "maybe").is_err());
-        assert_eq!(convert_cell(ScalarKind::Json, "[\"a@b.c\"]"), Ok(Some(json!(["a@b.c"]))));
+        assert_eq!(
+            convert_cell(ScalarKind::Json, "[\"a@b.c\"]"),
+            Ok(Some(json!(["a@b.c"])))
+        );
         assert!(convert_cell(ScalarKind::Json, "{oops").is_err());
-        assert_eq!(convert_cell(ScalarKind::EnumArray, "ON_SITE; HYBRID"), Ok(Some(json!(["ON_SITE", "HYBRID"]))));
-        assert_eq!(convert_cell(ScalarKind::TextArray, "a,b"), Ok(Some(json!(["a", "b"]))));
-        assert_eq!(convert_cell(ScalarKind::TextArray, "[\"a,b\"]"), Ok(Some(json!(["a,b"]))));
+        assert_eq!(
+            convert_cell(ScalarKind::EnumArray, "ON_SITE; HYBRID"),
+            Ok(Some(json!(["ON_SITE", "HYBRID"])))
+        );
+        assert_eq!(
+            convert_cell(ScalarKind::TextArray, "a,b"),
+            Ok(Some(json!(["a", "b"])))
+        );
+        assert_eq!(
+            convert_cell(ScalarKind::TextArray, "[\"a,b\"]"),
+            Ok(Some(json!(["a,b"])))
+        );
         assert!(convert_cell(ScalarKind::TextArray, "[1]").is_err());
-        assert_eq!(convert_cell(ScalarKind::Enum, " NEW "), Ok(Some(json!("NEW"))));
+        assert_eq!(
+            convert_cell(ScalarKind::Enum, " NEW "),
+            Ok(Some(json!("NEW")))
+        );
     }
 }

@@ -42,7 +42,10 @@ pub struct HeaderMapping {
 ///
 /// Errors: one message per header that names nothing, names a composite field without a
 /// sub-field, a one-to-many relation, or a column already mapped by an earlier header.
-pub fn map_headers(object: &ObjectModel, headers: &[String]) -> Result<Vec<HeaderMapping>, Vec<String>> {
+pub fn map_headers(
+    object: &ObjectModel,
+    headers: &[String],
+) -> Result<Vec<HeaderMapping>, Vec<String>> {
     let mut mappings: Vec<HeaderMapping> = Vec::with_capacity(headers.len());
     let mut errors = Vec::new();
     for header in headers {
@@ -54,13 +57,21 @@ pub fn map_headers(object: &ObjectModel, headers: &[String]) -> Result<Vec<Heade
                         previous.header
                     ));
                 } else {
-                    mappings.push(HeaderMapping { header: header.clone(), target, kind });
+                    mappings.push(HeaderMapping {
+                        header: header.clone(),
+                        target,
+                        kind,
+                    });
                 }
             }
             Err(reason) => errors.push(format!("header \"{header}\": {reason}")),
         }
     }
-    if errors.is_empty() { Ok(mappings) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(mappings)
+    } else {
+        Err(errors)
+    }
 }
 
 fn map_header(object: &ObjectModel, header: &str) -> Result<(ColumnTarget, ScalarKind), String> {
@@ -84,7 +95,13 @@ fn map_header(object: &ObjectModel, header: &str) -> Result<(ColumnTarget, Scala
         let sub = sub_fields
             .iter()
             .find(|s| s.def.name.eq_ignore_ascii_case(sub_name.trim()))
-            .ok_or_else(|| format!("field \"{}\" has no sub-field \"{}\"", field.name(), sub_name.trim()))?;
+            .ok_or_else(|| {
+                format!(
+                    "field \"{}\" has no sub-field \"{}\"",
+                    field.name(),
+                    sub_name.trim()
+                )
+            })?;
         return Ok((
             ColumnTarget::SubField {
                 field: field.name().to_owned(),
@@ -95,22 +112,44 @@ fn map_header(object: &ObjectModel, header: &str) -> Result<(ColumnTarget, Scala
     }
     if let Some(field) = by_name_or_label(header) {
         return match &field.kind {
-            FieldKind::Scalar(col) => Ok((ColumnTarget::Field { field: field.name().to_owned() }, col.kind)),
+            FieldKind::Scalar(col) => Ok((
+                ColumnTarget::Field {
+                    field: field.name().to_owned(),
+                },
+                col.kind,
+            )),
             FieldKind::ManyToOne { join_column, .. } => Ok((
-                ColumnTarget::JoinColumn { column: join_column.name.clone() },
+                ColumnTarget::JoinColumn {
+                    column: join_column.name.clone(),
+                },
                 join_column.kind,
             )),
             FieldKind::Composite { sub_fields, .. } => {
-                let names: Vec<String> = sub_fields.iter().map(|s| format!("{}.{}", field.name(), s.def.name)).collect();
-                Err(format!("\"{}\" has several parts; use one of {}", field.name(), names.join(", ")))
+                let names: Vec<String> = sub_fields
+                    .iter()
+                    .map(|s| format!("{}.{}", field.name(), s.def.name))
+                    .collect();
+                Err(format!(
+                    "\"{}\" has several parts; use one of {}",
+                    field.name(),
+                    names.join(", ")
+                ))
             }
-            FieldKind::OneToMany { .. } => Err(format!("\"{}\" is a one-to-many relation and cannot be imported", field.name())),
+            FieldKind::OneToMany { .. } => Err(format!(
+                "\"{}\" is a one-to-many relation and cannot be imported",
+                field.name()
+            )),
         };
     }
     for field in &object.fields {
         match &field.kind {
             FieldKind::ManyToOne { join_column, .. } if join_column.name == header => {
-                return Ok((ColumnTarget::JoinColumn { column: join_column.name.clone() }, join_column.kind));
+                return Ok((
+                    ColumnTarget::JoinColumn {
+                        column: join_column.name.clone(),
+                    },
+                    join_column.kind,
+                ));
             }
             FieldKind::Composite { sub_fields, .. } => {
                 if let Some(sub) = sub_fields.iter().find(|s| s.column.name == header) {
@@ -126,5 +165,8 @@ fn map_header(object: &ObjectModel, header: &str) -> Result<(ColumnTarget, Scala
             _ => {}
         }
     }
-    Err(format!("object \"{}\" has no such field or column", object.singular()))
+    Err(format!(
+        "object \"{}\" has no such field or column",
+        object.singular()
+    ))
 }

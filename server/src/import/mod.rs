@@ -12,7 +12,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 use tessera_core::{Actor, CodedError, ErrorCode, Session, WorkspaceId};
 use tessera_metadata::WorkspaceModel;
-use tessera_query::{Operation, QueryError, RecordInput, RecordSelection, execute, validate_record};
+use tessera_query::{
+    Operation, QueryError, RecordInput, RecordSelection, execute, validate_record,
+};
 use tessera_store::{Store, StoreError};
 
 pub use cells::convert_cell;
@@ -73,7 +75,10 @@ pub enum ImportError {
 }
 
 fn join_rows(rows: &[RowError]) -> String {
-    rows.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    rows.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl CodedError for ImportError {
@@ -89,7 +94,10 @@ impl CodedError for ImportError {
 
 /// Builds one record's GraphQL-shaped input from its cells (`{"name": {"firstName": "Ada"},
 /// "companyId": "…"}`); empty cells are omitted. Errors: one message per bad cell.
-pub fn record_from_cells(mappings: &[HeaderMapping], cells: &csv::StringRecord) -> Result<RecordInput, Vec<String>> {
+pub fn record_from_cells(
+    mappings: &[HeaderMapping],
+    cells: &csv::StringRecord,
+) -> Result<RecordInput, Vec<String>> {
     let mut record = Map::new();
     let mut errors = Vec::new();
     for (mapping, cell) in mappings.iter().zip(cells.iter()) {
@@ -118,7 +126,11 @@ pub fn record_from_cells(mappings: &[HeaderMapping], cells: &csv::StringRecord) 
             }
         }
     }
-    if errors.is_empty() { Ok(RecordInput(record)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(RecordInput(record))
+    } else {
+        Err(errors)
+    }
 }
 
 /// Reads a CSV file for `object` and validates every row (cell conversion, then
@@ -126,7 +138,11 @@ pub fn record_from_cells(mappings: &[HeaderMapping], cells: &csv::StringRecord) 
 ///
 /// Errors: [`ImportError::UnknownObject`], [`ImportError::Headers`] (all bad headers),
 /// [`ImportError::InvalidRows`] (every bad row with its line), [`ImportError::Csv`].
-pub fn read_records<R: Read>(model: &WorkspaceModel, object: &str, reader: R) -> Result<Vec<(u64, RecordInput)>, ImportError> {
+pub fn read_records<R: Read>(
+    model: &WorkspaceModel,
+    object: &str,
+    reader: R,
+) -> Result<Vec<(u64, RecordInput)>, ImportError> {
     let object_model = model
         .object(object)
         .ok_or_else(|| ImportError::UnknownObject(object.to_owned()))?;
@@ -135,7 +151,13 @@ pub fn read_records<R: Read>(model: &WorkspaceModel, object: &str, reader: R) ->
         .headers()?
         .iter()
         .enumerate()
-        .map(|(i, h)| if i == 0 { h.trim_start_matches('\u{feff}').to_owned() } else { h.to_owned() })
+        .map(|(i, h)| {
+            if i == 0 {
+                h.trim_start_matches('\u{feff}').to_owned()
+            } else {
+                h.to_owned()
+            }
+        })
         .collect();
     let mappings = map_headers(object_model, &headers).map_err(ImportError::Headers)?;
     let mut records = Vec::new();
@@ -151,21 +173,37 @@ pub fn read_records<R: Read>(model: &WorkspaceModel, object: &str, reader: R) ->
             continue;
         }
         match record_from_cells(&mappings, &row) {
-            Err(cell_errors) => errors.extend(cell_errors.into_iter().map(|message| RowError { line, message })),
+            Err(cell_errors) => errors.extend(
+                cell_errors
+                    .into_iter()
+                    .map(|message| RowError { line, message }),
+            ),
             Ok(record) => match validate_record(model, object, &record) {
                 Ok(()) => records.push((line, record)),
-                Err(e) => errors.push(RowError { line, message: e.to_string() }),
+                Err(e) => errors.push(RowError {
+                    line,
+                    message: e.to_string(),
+                }),
             },
         }
     }
-    if errors.is_empty() { Ok(records) } else { Err(ImportError::InvalidRows(errors)) }
+    if errors.is_empty() {
+        Ok(records)
+    } else {
+        Err(ImportError::InvalidRows(errors))
+    }
 }
 
 /// Imports a CSV file into `object` of workspace `ws`: validates every row first (nothing is
 /// written if any row is bad), then creates the records in batches of [`BATCH_SIZE`] as the
 /// system actor (`createdBy.source = IMPORT`). Shows a progress bar when stderr is a terminal.
 /// Returns the number of records imported.
-pub async fn import_csv(store: &Store, ws: WorkspaceId, object: &str, path: &Path) -> Result<u64, ImportError> {
+pub async fn import_csv(
+    store: &Store,
+    ws: WorkspaceId,
+    object: &str,
+    path: &Path,
+) -> Result<u64, ImportError> {
     let file = std::fs::File::open(path).map_err(|source| ImportError::Io {
         path: path.to_path_buf(),
         source,

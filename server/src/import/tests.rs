@@ -19,25 +19,52 @@ fn headers_map_by_name_label_column_and_path() {
     let person = model.object("person").expect("person");
     let mappings = map_headers(
         person,
-        &headers(&["city", "Job Title", "nameFirstName", "name.lastName", "emails.primaryEmail", "companyId", "workPreference"]),
+        &headers(&[
+            "city",
+            "Job Title",
+            "nameFirstName",
+            "name.lastName",
+            "emails.primaryEmail",
+            "companyId",
+            "workPreference",
+        ]),
     )
     .expect("valid headers");
     let targets: Vec<_> = mappings.iter().map(|m| m.target.clone()).collect();
     assert_eq!(
         targets,
         vec![
-            ColumnTarget::Field { field: "city".into() },
-            ColumnTarget::Field { field: "jobTitle".into() },
-            ColumnTarget::SubField { field: "name".into(), sub_field: "firstName".into() },
-            ColumnTarget::SubField { field: "name".into(), sub_field: "lastName".into() },
-            ColumnTarget::SubField { field: "emails".into(), sub_field: "primaryEmail".into() },
-            ColumnTarget::JoinColumn { column: "companyId".into() },
-            ColumnTarget::Field { field: "workPreference".into() },
+            ColumnTarget::Field {
+                field: "city".into()
+            },
+            ColumnTarget::Field {
+                field: "jobTitle".into()
+            },
+            ColumnTarget::SubField {
+                field: "name".into(),
+                sub_field: "firstName".into()
+            },
+            ColumnTarget::SubField {
+                field: "name".into(),
+                sub_field: "lastName".into()
+            },
+            ColumnTarget::SubField {
+                field: "emails".into(),
+                sub_field: "primaryEmail".into()
+            },
+            ColumnTarget::JoinColumn {
+                column: "companyId".into()
+            },
+            ColumnTarget::Field {
+                field: "workPreference".into()
+            },
         ]
     );
     assert_eq!(
         map_headers(person, &headers(&["company"])).expect("relation by field name")[0].target,
-        ColumnTarget::JoinColumn { column: "companyId".into() }
+        ColumnTarget::JoinColumn {
+            column: "companyId".into()
+        }
     );
 }
 
@@ -45,8 +72,18 @@ fn headers_map_by_name_label_column_and_path() {
 fn bad_headers_are_all_reported() {
     let model = model();
     let person = model.object("person").expect("person");
-    let errors = map_headers(person, &headers(&["shoeSize", "name", "city", "City", "noteTargets", "name.middle"]))
-        .expect_err("bad headers");
+    let errors = map_headers(
+        person,
+        &headers(&[
+            "shoeSize",
+            "name",
+            "city",
+            "City",
+            "noteTargets",
+            "name.middle",
+        ]),
+    )
+    .expect_err("bad headers");
     assert_eq!(errors.len(), 5, "{errors:?}");
     assert!(errors[0].contains("\"shoeSize\""));
     assert!(errors[1].contains("name.firstName"), "{}", errors[1]);
@@ -77,7 +114,13 @@ fn rows_become_graphql_shaped_records() {
         .cloned()
         .expect("object")
     );
-    assert_eq!(records[1].1.0, json!({"name": {"firstName": "Alan"}}).as_object().cloned().expect("object"));
+    assert_eq!(
+        records[1].1.0,
+        json!({"name": {"firstName": "Alan"}})
+            .as_object()
+            .cloned()
+            .expect("object")
+    );
 }
 
 #[test]
@@ -94,12 +137,20 @@ fn every_bad_row_is_reported_with_its_line() {
     assert!(rows[1].message.contains("whole number"));
     assert!(rows[3].message.contains("expected 3 cells"));
     let text = ImportError::InvalidRows(rows).to_string();
-    assert!(text.starts_with("4 invalid row(s), nothing was imported"), "{text}");
+    assert!(
+        text.starts_with("4 invalid row(s), nothing was imported"),
+        "{text}"
+    );
 }
 
 #[test]
 fn unknown_object_and_headers() {
     let model = model();
-    assert!(matches!(read_records(&model, "spaceship", "a\n1\n".as_bytes()), Err(ImportError::UnknownObject(_))));
-    assert!(matches!(read_records(&model, "person", "\u{feff}city,nope\nx,y\n".as_bytes()), Err(ImportError::Headers(h)) if h.len() == 1));
+    assert!(matches!(
+        read_records(&model, "spaceship", "a\n1\n".as_bytes()),
+        Err(ImportError::UnknownObject(_))
+    ));
+    assert!(
+        matches!(read_records(&model, "person", "\u{feff}city,nope\nx,y\n".as_bytes()), Err(ImportError::Headers(h)) if h.len() == 1)
+    );
 }

@@ -43,12 +43,18 @@ pub(crate) struct DefaultCtx<'a> {
 
 impl DefaultCtx<'_> {
     fn enum_type(&self, col: &ColumnModel) -> Option<String> {
-        col.pg_enum_type.as_deref().map(|t| qualified(self.schema, t))
+        col.pg_enum_type
+            .as_deref()
+            .map(|t| qualified(self.schema, t))
     }
 
     /// The SQL expression of `value` as `col`'s default, or `None` for no default.
     /// Errors: a value that does not fit the column's kind.
-    pub(crate) fn sql(&self, col: &ColumnModel, value: &Value) -> Result<Option<String>, StoreError> {
+    pub(crate) fn sql(
+        &self,
+        col: &ColumnModel,
+        value: &Value,
+    ) -> Result<Option<String>, StoreError> {
         let invalid = |reason: &str| StoreError::InvalidDefault {
             column: col.name.clone(),
             reason: reason.to_owned(),
@@ -63,9 +69,10 @@ impl DefaultCtx<'_> {
                 _ => return Err(invalid("a boolean default needs a BOOLEAN column")),
             },
             Value::Number(n) => match col.kind {
-                ScalarKind::Float | ScalarKind::Int | ScalarKind::Position | ScalarKind::Numeric => {
-                    n.to_string()
-                }
+                ScalarKind::Float
+                | ScalarKind::Int
+                | ScalarKind::Position
+                | ScalarKind::Numeric => n.to_string(),
                 ScalarKind::Text => literal(&n.to_string()),
                 ScalarKind::Json => self.json(value),
                 _ => return Err(invalid("a numeric default needs a number column")),
@@ -197,29 +204,59 @@ mod tests {
 
     #[test]
     fn twenty_notation() {
-        let pg = DefaultCtx { dialect: Dialect::Postgres, schema: Some("ws") };
-        let lite = DefaultCtx { dialect: Dialect::Sqlite, schema: None };
+        let pg = DefaultCtx {
+            dialect: Dialect::Postgres,
+            schema: Some("ws"),
+        };
+        let lite = DefaultCtx {
+            dialect: Dialect::Sqlite,
+            schema: None,
+        };
         let e = col("stage", ScalarKind::Enum);
-        assert_eq!(pg.sql(&e, &json!("'NEW'")).ok().flatten().as_deref(), Some("'NEW'::\"ws\".\"t_c_enum\""));
-        assert_eq!(lite.sql(&e, &json!("'NEW'")).ok().flatten().as_deref(), Some("'NEW'"));
+        assert_eq!(
+            pg.sql(&e, &json!("'NEW'")).ok().flatten().as_deref(),
+            Some("'NEW'::\"ws\".\"t_c_enum\"")
+        );
+        assert_eq!(
+            lite.sql(&e, &json!("'NEW'")).ok().flatten().as_deref(),
+            Some("'NEW'")
+        );
         assert!(pg.sql(&e, &json!("'NOPE'")).is_err());
         let b = col("flag", ScalarKind::Boolean);
-        assert_eq!(lite.sql(&b, &json!(false)).ok().flatten().as_deref(), Some("0"));
-        assert_eq!(pg.sql(&b, &json!(true)).ok().flatten().as_deref(), Some("true"));
+        assert_eq!(
+            lite.sql(&b, &json!(false)).ok().flatten().as_deref(),
+            Some("0")
+        );
+        assert_eq!(
+            pg.sql(&b, &json!(true)).ok().flatten().as_deref(),
+            Some("true")
+        );
         let p = col("position", ScalarKind::Position);
         assert_eq!(pg.sql(&p, &json!(0)).ok().flatten().as_deref(), Some("0"));
         let id = col("id", ScalarKind::Uuid);
-        assert_eq!(pg.sql(&id, &json!("uuid")).ok().flatten().as_deref(), Some("gen_random_uuid()"));
+        assert_eq!(
+            pg.sql(&id, &json!("uuid")).ok().flatten().as_deref(),
+            Some("gen_random_uuid()")
+        );
         let ts = col("createdAt", ScalarKind::DateTime);
-        assert_eq!(pg.sql(&ts, &json!("now")).ok().flatten().as_deref(), Some("now()"));
+        assert_eq!(
+            pg.sql(&ts, &json!("now")).ok().flatten().as_deref(),
+            Some("now()")
+        );
         let arr = col("tags", ScalarKind::EnumArray);
         assert_eq!(
             pg.sql(&arr, &json!(["'NEW'"])).ok().flatten().as_deref(),
             Some("ARRAY['NEW']::\"ws\".\"t_c_enum\"[]")
         );
-        assert_eq!(lite.sql(&arr, &json!([])).ok().flatten().as_deref(), Some("'[]'"));
+        assert_eq!(
+            lite.sql(&arr, &json!([])).ok().flatten().as_deref(),
+            Some("'[]'")
+        );
         let j = col("props", ScalarKind::Json);
-        assert_eq!(pg.sql(&j, &json!({"a": 1})).ok().flatten().as_deref(), Some("'{\"a\":1}'::jsonb"));
+        assert_eq!(
+            pg.sql(&j, &json!({"a": 1})).ok().flatten().as_deref(),
+            Some("'{\"a\":1}'::jsonb")
+        );
         assert_eq!(pg.sql(&j, &Value::Null).ok().flatten(), None);
     }
 }

@@ -11,8 +11,8 @@ use tessera_query::Dialect;
 
 use crate::StoreError;
 use crate::sql::{ident, literal, object_name, qualified};
-pub(crate) use defaults::{now_sql, uuid_sql};
 use defaults::DefaultCtx;
+pub(crate) use defaults::{now_sql, uuid_sql};
 
 /// Every statement that creates a workspace's storage, in execution order. On PostgreSQL the
 /// first one creates `schema`; on SQLite `schema` is `None` (the workspace is its own file).
@@ -23,7 +23,11 @@ pub(crate) fn workspace_ddl(
     schema: Option<&str>,
     model: &WorkspaceModel,
 ) -> Result<Vec<String>, StoreError> {
-    let ddl = Ddl { dialect, schema, model };
+    let ddl = Ddl {
+        dialect,
+        schema,
+        model,
+    };
     let mut out = Vec::new();
     if let (Dialect::Postgres, Some(schema)) = (dialect, schema) {
         out.push(format!("CREATE SCHEMA {}", ident(schema)));
@@ -40,7 +44,13 @@ pub(crate) fn workspace_ddl(
     }
     for object in &model.objects {
         for field in &object.fields {
-            if let FieldKind::ManyToOne { join_column, target, on_delete, .. } = &field.kind {
+            if let FieldKind::ManyToOne {
+                join_column,
+                target,
+                on_delete,
+                ..
+            } = &field.kind
+            {
                 if dialect == Dialect::Postgres {
                     out.push(ddl.add_foreign_key(object, join_column, target, *on_delete));
                 }
@@ -79,11 +89,13 @@ pub(crate) fn unique_column(field: &FieldModel) -> Option<&ColumnModel> {
     match &field.kind {
         FieldKind::Scalar(col) => Some(col),
         FieldKind::ManyToOne { join_column, .. } => Some(join_column),
-        FieldKind::Composite { sub_fields, .. } => ["primaryEmail", "primaryLinkUrl", "primaryPhoneNumber"]
-            .iter()
-            .find_map(|p| field.sub_field(p))
-            .or_else(|| sub_fields.first())
-            .map(|s| &s.column),
+        FieldKind::Composite { sub_fields, .. } => {
+            ["primaryEmail", "primaryLinkUrl", "primaryPhoneNumber"]
+                .iter()
+                .find_map(|p| field.sub_field(p))
+                .or_else(|| sub_fields.first())
+                .map(|s| &s.column)
+        }
         FieldKind::OneToMany { .. } => None,
     }
 }
@@ -164,7 +176,12 @@ impl Ddl<'_> {
                         defs.push(self.column(field, &sub.column, default)?);
                     }
                 }
-                FieldKind::ManyToOne { join_column, target, on_delete, .. } => {
+                FieldKind::ManyToOne {
+                    join_column,
+                    target,
+                    on_delete,
+                    ..
+                } => {
                     let mut def = self.column(field, join_column, None)?;
                     if self.dialect == Dialect::Sqlite {
                         def.push_str(&format!(
@@ -192,7 +209,10 @@ impl Ddl<'_> {
         col: &ColumnModel,
         default: Option<&serde_json::Value>,
     ) -> Result<String, StoreError> {
-        let ctx = DefaultCtx { dialect: self.dialect, schema: self.schema };
+        let ctx = DefaultCtx {
+            dialect: self.dialect,
+            schema: self.schema,
+        };
         let is_id = field.name() == "id" && matches!(field.kind, FieldKind::Scalar(_));
         let is_stamp = matches!(field.name(), "createdAt" | "updatedAt")
             && col.kind == ScalarKind::DateTime
@@ -292,7 +312,9 @@ mod tests {
             .iter()
             .find(|s| s.starts_with("CREATE TABLE \"workspace_x\".\"opportunity\""))
             .expect("opportunity table");
-        assert!(opportunity.contains("\"stage\" \"workspace_x\".\"opportunity_stage_enum\" NOT NULL DEFAULT ('NEW'::"));
+        assert!(opportunity.contains(
+            "\"stage\" \"workspace_x\".\"opportunity_stage_enum\" NOT NULL DEFAULT ('NEW'::"
+        ));
     }
 
     #[test]
@@ -303,9 +325,15 @@ mod tests {
             .iter()
             .find(|s| s.starts_with("CREATE TABLE \"person\""))
             .expect("person table");
-        assert!(person.contains("\"companyId\" TEXT REFERENCES \"company\" (\"id\") ON DELETE SET NULL"));
+        assert!(
+            person
+                .contains("\"companyId\" TEXT REFERENCES \"company\" (\"id\") ON DELETE SET NULL")
+        );
         assert!(person.contains("\"position\" REAL NOT NULL DEFAULT (0)"));
-        assert!(!ddl.iter().any(|s| s.starts_with("ALTER TABLE") || s.starts_with("CREATE TYPE")));
+        assert!(
+            !ddl.iter()
+                .any(|s| s.starts_with("ALTER TABLE") || s.starts_with("CREATE TYPE"))
+        );
         let company = ddl
             .iter()
             .find(|s| s.starts_with("CREATE TABLE \"company\""))
