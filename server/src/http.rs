@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use async_graphql::{ParseRequestError, ServerError as GqlError};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLRequest;
 use axum::extract::State;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -15,7 +15,8 @@ use tower::ServiceBuilder;
 use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::{AppState, auth};
 
@@ -24,25 +25,29 @@ pub const BODY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
 /// The HTTP application: `POST /graphql` (API key required), `GET /graphql` (GraphiQL),
 /// `GET /healthz` (liveness, `ok`), `GET /readyz` (200 when the database answers, else 503).
-/// Layers: request id (`x-request-id`, generated when absent, echoed back), tracing, CORS
-/// (permissive), body limit ([`BODY_LIMIT_BYTES`]).
+/// Layers: request id (`x-request-id`, generated when absent, echoed back), tracing (one span
+/// per request with method, path, request id and, once authenticated, workspace id; one INFO
+/// line per response), CORS (permissive), body limit ([`BODY_LIMIT_BYTES`]).
 pub fn app(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let request_id = request
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                tracing::info_span!(
-                    "request",
-                    method = %request.method(),
-                    path = %request.uri().path(),
-                    request_id = %request_id,
-                )
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                        workspace_id = tracing::field::Empty,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
@@ -82,9 +87,10 @@ async fn graphql(
 ) -> Response {
     let session = match auth::authenticate(state.store(), state.app_secret(), &headers).await {
         Ok(session) => session,
-        Err(e) => return error_response(&e),
+        Err(e) => return error_response(&e, &headers),
     };
     let ws = session.workspace_id;
+    tracing::Span::current().record("workspace_id", tracing::field::display(ws));
     let prepared = async {
         let version = state.store().metadata_version(ws).await?;
         let schema = state.schema(ws, version).await?;
@@ -94,17 +100,51 @@ async fn graphql(
     .await;
     let (schema, runner) = match prepared {
         Ok(parts) => parts,
-        Err(e) => return error_response(&e),
+        Err(e) => return error_response(&e, &headers),
     };
     let request = request
         .into_inner()
         .data(RequestContext { session, runner });
-    GraphQLResponse::from(finish_response(schema.execute(request).await)).into_response()
+    graphql_response(finish_response(schema.execute(request).await), &headers)
+}
+
+/// Serialises a GraphQL response (HTTP 200). The content type is
+/// `application/graphql-response+json` when the client's `Accept` asks for it, else
+/// `application/json` (what most clients and Twenty's tests expect).
+pub fn graphql_response(
+    response: async_graphql::Response,
+    request_headers: &HeaderMap,
+) -> Response {
+    let wants_graphql_json = request_headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/graphql-response+json"));
+    let content_type = if wants_graphql_json {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    };
+    let extra_headers = response.http_headers.clone();
+    match serde_json::to_vec(&response) {
+        Ok(body) => {
+            let mut reply = (
+                [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+                body,
+            )
+                .into_response();
+            reply.headers_mut().extend(extra_headers);
+            reply
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise a GraphQL response");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// A GraphQL response (HTTP 200) carrying one error with `extensions.code`. Internal errors
 /// are logged in full and sent with a generic message.
-pub fn error_response(error: &dyn CodedError) -> Response {
+pub fn error_response(error: &dyn CodedError, request_headers: &HeaderMap) -> Response {
     let message = if error.is_user_facing() {
         error.to_string()
     } else {
@@ -113,7 +153,10 @@ pub fn error_response(error: &dyn CodedError) -> Response {
     };
     let mut gql = GqlError::new(message, None);
     gql.extensions = Some(error_extensions(error));
-    GraphQLResponse::from(async_graphql::Response::from_errors(vec![gql])).into_response()
+    graphql_response(
+        async_graphql::Response::from_errors(vec![gql]),
+        request_headers,
+    )
 }
 
 /// Rejection of an unreadable GraphQL request body: HTTP 400 (413 when too large) with a

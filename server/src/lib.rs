@@ -21,7 +21,7 @@ mod workspaces;
 pub use auth::mint_api_key_token;
 pub use config::{ServerConfig, app_secret_path, redact_url, resolve_app_secret};
 pub use error::ServerError;
-pub use http::{BODY_LIMIT_BYTES, BadRequest, app, error_response};
+pub use http::{BODY_LIMIT_BYTES, BadRequest, app, error_response, graphql_response};
 pub use state::AppState;
 pub use workspaces::{
     DEFAULT_API_KEY_NAME, create_workspace, create_workspace_with, ensure_demo_workspace,

@@ -22,6 +22,14 @@ fn bearer(token: &str) -> String {
 async fn assert_unauthenticated(state: &AppState, authorization: Option<&str>, case: &str) {
     let reply = post_graphql(state, authorization, QUERY).await;
     assert_eq!(reply.status, StatusCode::OK, "{case}: {}", reply.body);
+    assert_eq!(
+        reply
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json"),
+        "{case}"
+    );
     let json = reply.json();
     assert_eq!(
         json["data"],
