@@ -67,10 +67,9 @@ impl Binder<'_> {
             ScalarKind::Numeric => {
                 let n = number_of(value)?;
                 match value {
-                    _ if pg => Value::String(Some(match value {
-                        Json::Number(num) => num.to_string(),
-                        _ => n.to_string(),
-                    })),
+                    // PostgreSQL: the exact text, cast to numeric in SQL (no float rounding).
+                    Json::Number(num) if pg => Value::String(Some(num.to_string())),
+                    Json::String(text) if pg => Value::String(Some(text.trim().to_owned())),
                     Json::Number(num) if num.is_i64() => Value::BigInt(num.as_i64()),
                     _ => Value::Double(Some(n)),
                 }

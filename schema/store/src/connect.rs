@@ -16,7 +16,7 @@ use crate::StoreError;
 
 /// Key of the PostgreSQL advisory lock held while migrating (any constant shared by all
 /// Tessera processes; "TESSERA" in ASCII).
-const MIGRATION_LOCK: i64 = 0x5445_5353_4552_41;
+const MIGRATION_LOCK: i64 = 0x0054_4553_5345_5241;
 
 /// Connections of the configured database.
 pub(crate) enum Backend {
@@ -121,4 +121,51 @@ pub(crate) async fn open_sqlite(
                 .synchronous(SqliteSynchronous::Normal)
         });
     Ok(Database::connect(options).await?)
+}
+
+/// See [`crate::Store::ensure_database`].
+pub(crate) async fn ensure_database(url: &str) -> Result<(), StoreError> {
+    let (without_query, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let (base, name) = without_query
+        .rsplit_once('/')
+        .filter(|(base, name)| !name.is_empty() && base.contains("://") && !base.ends_with('/'))
+        .ok_or_else(|| StoreError::Config(format!("no database name in {}", redact(url))))?;
+    let admin_url = match query {
+        Some(query) => format!("{base}/postgres?{query}"),
+        None => format!("{base}/postgres"),
+    };
+    let mut options = ConnectOptions::new(admin_url);
+    options.max_connections(1).sqlx_logging(false);
+    let admin = Database::connect(options).await?;
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT 1 AS x FROM pg_database WHERE datname = $1",
+            [sea_query::Value::String(Some(name.to_owned()))],
+        ))
+        .await?
+        .is_some();
+    if !exists {
+        let create = format!("CREATE DATABASE {}", crate::sql::ident(name));
+        if let Err(e) = admin.execute_unprepared(&create).await {
+            // 42P04 duplicate_database, or 23505 when two sessions race on pg_database.
+            let text = e.to_string();
+            if !(text.contains("already exists") || text.contains("duplicate key")) {
+                return Err(e.into());
+            }
+        }
+    }
+    admin.close().await?;
+    Ok(())
+}
+
+/// A URL with its password hidden, for messages.
+fn redact(url: &str) -> String {
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://***@{host}"),
+        _ => url.to_owned(),
+    }
 }

@@ -55,6 +55,9 @@ pub enum StoreError {
     /// An API key with this id already exists in the workspace.
     #[error("API key {0} already exists")]
     ApiKeyExists(Uuid),
+    /// The configuration cannot be used (e.g. a database URL without a database name).
+    #[error("invalid configuration: {0}")]
+    Config(String),
     /// Stored system rows that cannot be read back (corrupt or foreign data). Internal.
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
@@ -78,9 +81,10 @@ impl StoreError {
 impl CodedError for StoreError {
     fn code(&self) -> ErrorCode {
         match self {
-            StoreError::Database(_) | StoreError::Corrupt(_) | StoreError::Io { .. } => {
-                ErrorCode::InternalServerError
-            }
+            StoreError::Database(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Io { .. }
+            | StoreError::Config(_) => ErrorCode::InternalServerError,
             StoreError::Run(run) => match run {
                 RunError::UniqueViolation { .. } => ErrorCode::Conflict,
                 RunError::ForeignKeyViolation { .. }

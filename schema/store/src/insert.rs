@@ -80,14 +80,14 @@ impl Store {
             let per_statement =
                 (MAX_PARAMS_PER_INSERT / cols.len().max(1)).clamp(1, MAX_ROWS_PER_INSERT);
             for (chunk_index, chunk) in rows[start..end].chunks(per_statement).enumerate() {
-                let first_row = start + chunk_index * per_statement;
-                let sql_and_values = if cols.is_empty() {
-                    (format!("INSERT INTO {table} DEFAULT VALUES"), Vec::new())
+                // Rows without any key take every default: one `DEFAULT VALUES` insert each.
+                let statements = if cols.is_empty() {
+                    vec![(format!("INSERT INTO {table} DEFAULT VALUES"), Vec::new()); chunk.len()]
                 } else {
-                    batch(&binder, &table, &cols, chunk, first_row)?
+                    let first_row = start + chunk_index * per_statement;
+                    vec![batch(&binder, &table, &cols, chunk, first_row)?]
                 };
-                for _ in 0..if cols.is_empty() { chunk.len() } else { 1 } {
-                    let (sql, values) = sql_and_values.clone();
+                for (sql, values) in statements {
                     txn.execute_raw(sys.stmt(sql, values))
                         .await
                         .map_err(|e| StoreError::Run(classify(&e)))?;

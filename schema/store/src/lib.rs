@@ -98,6 +98,16 @@ impl Store {
         Ok(self.inner.backend.system().ping().await?)
     }
 
+    /// Creates the PostgreSQL database named in `database_url` if it does not exist, by
+    /// connecting to the `postgres` maintenance database of the same server (first-run setups
+    /// and tests). Concurrent callers may race; "already exists" counts as success.
+    ///
+    /// Errors: [`StoreError::Database`] (server unreachable, no privilege),
+    /// [`StoreError::Config`] (a URL without a database name).
+    pub async fn ensure_database(database_url: &str) -> Result<(), StoreError> {
+        connect::ensure_database(database_url).await
+    }
+
     fn sys(&self) -> Sys {
         Sys {
             dialect: self.dialect(),

@@ -36,7 +36,7 @@ pub struct WorkspaceRecord {
 const WORKSPACE_COLUMNS: &str = "\"id\", \"displayName\", \"databaseSchema\", \"activationStatus\", \
      \"metadataVersion\", \"createdAt\", \"updatedAt\"";
 
-/// Rows per SQLite workspace-file pool (WAL: readers run in parallel, writers queue).
+/// Connections per SQLite workspace-file pool (WAL: readers run in parallel, writers queue).
 const SQLITE_POOL_SIZE: u32 = 4;
 
 impl Store {

@@ -2,9 +2,6 @@
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use sea_orm::{ConnectionTrait, Database};
 use tessera_core::WorkspaceId;
 use tessera_query::{SqlRunner, Statement};
 use tessera_store::{Store, StoreConfig};
@@ -15,42 +12,11 @@ pub fn pg_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned())
 }
 
-static DATABASE_READY: AtomicBool = AtomicBool::new(false);
-
-/// Creates the test database if it does not exist (connecting to `postgres` first).
+/// Creates the test database if it does not exist.
 pub async fn ensure_pg_database() {
-    if DATABASE_READY.load(Ordering::Acquire) {
-        return;
-    }
-    let url = pg_url();
-    let (base, rest) = url.rsplit_once('/').expect("database URL has a path");
-    let name = rest.split('?').next().unwrap_or(rest);
-    let admin = Database::connect(format!("{base}/postgres"))
+    Store::ensure_database(&pg_url())
         .await
-        .expect("connect to postgres");
-    let exists = admin
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            format!("SELECT 1 AS x FROM pg_database WHERE datname = '{name}'"),
-        ))
-        .await
-        .expect("query pg_database")
-        .is_some();
-    if !exists {
-        // Concurrent test processes may race: "already exists" is fine.
-        if let Err(e) = admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await
-        {
-            let text = e.to_string();
-            assert!(
-                text.contains("already exists") || text.contains("duplicate key"),
-                "create database: {text}"
-            );
-        }
-    }
-    let _ = admin.close().await;
-    DATABASE_READY.store(true, Ordering::Release);
+        .expect("create the test database");
 }
 
 /// A store on PostgreSQL.
