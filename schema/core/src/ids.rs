@@ -69,9 +69,13 @@ mod tests {
 
     #[test]
     fn schema_name_is_base36_of_the_uuid() {
-        let id: WorkspaceId = "00000000-0000-0000-0000-000000000024".parse().expect("uuid");
+        let id: WorkspaceId = "00000000-0000-0000-0000-000000000024"
+            .parse()
+            .expect("uuid");
         assert_eq!(id.schema_name(), "workspace_10");
-        let id: WorkspaceId = "20202020-1c25-4d02-bf25-6aeccf7ea419".parse().expect("uuid");
+        let id: WorkspaceId = "20202020-1c25-4d02-bf25-6aeccf7ea419"
+            .parse()
+            .expect("uuid");
         assert!(id.schema_name().starts_with("workspace_"));
         assert!(id.schema_name().len() > 20);
     }

@@ -10,9 +10,13 @@
 //! let response = tessera_graphql::finish_response(schema.execute(request).await);
 //! ```
 
+mod args;
 mod build;
 mod errors;
 mod resolve;
+mod selection;
+mod types;
+mod value;
 
 use std::sync::Arc;
 

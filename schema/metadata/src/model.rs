@@ -93,16 +93,31 @@ impl FieldModel {
     pub fn columns(&self) -> Vec<&ColumnModel> {
         match &self.kind {
             FieldKind::Scalar(c) => vec![c],
-            FieldKind::Composite { sub_fields, .. } => sub_fields.iter().map(|s| &s.column).collect(),
+            FieldKind::Composite { sub_fields, .. } => {
+                sub_fields.iter().map(|s| &s.column).collect()
+            }
             FieldKind::ManyToOne { join_column, .. } => vec![join_column],
             FieldKind::OneToMany { .. } => vec![],
+        }
+    }
+
+    /// The name of the composite sub-field stored in `column`, if any.
+    pub fn sub_field_of_column(&self, column: &str) -> Option<&'static str> {
+        match &self.kind {
+            FieldKind::Composite { sub_fields, .. } => sub_fields
+                .iter()
+                .find(|s| s.column.name == column)
+                .map(|s| s.def.name),
+            _ => None,
         }
     }
 
     /// A composite sub-field by name.
     pub fn sub_field(&self, name: &str) -> Option<&SubFieldModel> {
         match &self.kind {
-            FieldKind::Composite { sub_fields, .. } => sub_fields.iter().find(|s| s.def.name == name),
+            FieldKind::Composite { sub_fields, .. } => {
+                sub_fields.iter().find(|s| s.def.name == name)
+            }
             _ => None,
         }
     }
@@ -208,7 +223,11 @@ fn scalar_kind(f: &FieldMetadata) -> Option<ScalarKind> {
                 .and_then(|s| s.get("dataType"))
                 .and_then(|d| d.as_str())
                 .is_some_and(|d| d == "int");
-            if is_int { ScalarKind::Int } else { ScalarKind::Float }
+            if is_int {
+                ScalarKind::Int
+            } else {
+                ScalarKind::Float
+            }
         }
         FieldType::Numeric => ScalarKind::Numeric,
         FieldType::Boolean => ScalarKind::Boolean,
@@ -369,7 +388,9 @@ impl WorkspaceModel {
                 });
             }
             if !matches!(
-                fields.get(*field_index.get("id").unwrap_or(&usize::MAX)).map(|f| &f.kind),
+                fields
+                    .get(*field_index.get("id").unwrap_or(&usize::MAX))
+                    .map(|f| &f.kind),
                 Some(FieldKind::Scalar(_))
             ) {
                 return Err(MetadataError::InvalidField {
@@ -417,7 +438,11 @@ mod tests {
         let cols: Vec<_> = name.columns().iter().map(|c| c.name.clone()).collect();
         assert_eq!(cols, ["nameFirstName", "nameLastName"]);
         match &person.field("company").expect("company").kind {
-            FieldKind::ManyToOne { join_column, target, .. } => {
+            FieldKind::ManyToOne {
+                join_column,
+                target,
+                ..
+            } => {
                 assert_eq!(join_column.name, "companyId");
                 assert_eq!(target, "company");
             }
@@ -435,7 +460,10 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        let stage = model.object("opportunity").and_then(|o| o.field("stage")).expect("stage");
+        let stage = model
+            .object("opportunity")
+            .and_then(|o| o.field("stage"))
+            .expect("stage");
         match &stage.kind {
             FieldKind::Scalar(c) => {
                 assert_eq!(c.enum_type_name.as_deref(), Some("OpportunityStageEnum"));

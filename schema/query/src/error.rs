@@ -73,7 +73,9 @@ impl From<RunError> for QueryError {
     fn from(e: RunError) -> Self {
         match e {
             RunError::UniqueViolation { constraint } => QueryError::Conflict {
-                message: format!("A duplicate entry was detected: {constraint} is already used by another record"),
+                message: format!(
+                    "A duplicate entry was detected: {constraint} is already used by another record"
+                ),
             },
             RunError::ForeignKeyViolation { constraint } => {
                 QueryError::bad(format!("A related record does not exist ({constraint})"))

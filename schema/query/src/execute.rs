@@ -18,8 +18,9 @@ pub async fn execute(
     session: &Session,
     operation: &Operation,
 ) -> Result<Value, QueryError> {
-    let plan = crate::compile::compile(runner.dialect(), runner.schema(), model, session, operation)?;
-    plan.run(runner).await
+    let plan =
+        crate::compile::compile(runner.dialect(), runner.schema(), model, session, operation)?;
+    plan.run_on(runner, model).await
 }
 
 /// Checks one record's input against `object`'s fields without writing anything: unknown
@@ -34,4 +35,16 @@ pub fn validate_record(
         .object(object)
         .ok_or_else(|| QueryError::bad(format!("Object \"{object}\" does not exist")))?;
     crate::values::record_columns(object, record, crate::values::WriteKind::Create).map(|_| ())
+}
+
+/// The SQL statement(s) an operation compiles to, without running them (for SQL snapshots,
+/// debugging and `EXPLAIN`). Errors: the same [`QueryError`]s as [`execute`].
+pub fn compile_statements(
+    dialect: crate::Dialect,
+    schema: Option<&str>,
+    model: &WorkspaceModel,
+    session: &Session,
+    operation: &Operation,
+) -> Result<Vec<crate::Statement>, QueryError> {
+    Ok(crate::compile::compile(dialect, schema, model, session, operation)?.statements)
 }

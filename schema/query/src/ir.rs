@@ -246,6 +246,15 @@ pub enum Filter {
         /// Its operand, as sent (validated and coerced per column type by the compiler).
         value: Value,
     },
+    /// The target of a many-to-one field matches a filter (`company: { name: { eq: "Acme" } }`,
+    /// Twenty's nested relation filter). Soft-deleted targets never match unless the nested
+    /// filter mentions `deletedAt`.
+    Relation {
+        /// The many-to-one field.
+        field: String,
+        /// Filter on the target object.
+        filter: Box<Filter>,
+    },
 }
 
 impl Filter {
@@ -255,6 +264,7 @@ impl Filter {
         match self {
             Filter::And(items) | Filter::Or(items) => items.iter().all(Filter::is_empty),
             Filter::Not(inner) => inner.is_empty(),
+            Filter::Relation { filter, .. } => filter.is_empty(),
             Filter::Condition { .. } => false,
         }
     }
@@ -268,6 +278,7 @@ impl Filter {
             Filter::Condition { target, .. } => {
                 matches!(target, FieldRef::Field { field, .. } if field == "deletedAt")
             }
+            Filter::Relation { .. } => false,
         }
     }
 }

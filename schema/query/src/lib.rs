@@ -11,15 +11,19 @@ mod error;
 mod execute;
 mod filter;
 mod ir;
+mod page;
+mod plan;
+mod read;
 mod runner;
 mod shape;
 mod sql;
 mod values;
+mod write;
 
 pub use error::QueryError;
-pub use execute::{execute, validate_record};
+pub use execute::{compile_statements, execute, validate_record};
 pub use ir::{
-    ConnectionQuery, ConnectionSelection, Filter, FilterOp, FieldRef, Operation, OrderDirection,
+    ConnectionQuery, ConnectionSelection, FieldRef, Filter, FilterOp, Operation, OrderDirection,
     OrderTerm, Page, RecordInput, RecordSelection, Selected, SelectedField, Target,
 };
 pub use runner::{Dialect, RunError, SqlRunner, Statement};

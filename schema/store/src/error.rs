@@ -1,0 +1,105 @@
+//! Errors of the store.
+
+use std::path::PathBuf;
+
+use tessera_core::{CodedError, ErrorCode, WorkspaceId};
+use tessera_metadata::MetadataError;
+use tessera_query::RunError;
+use uuid::Uuid;
+
+/// Why a store operation failed. Every variant says its [`ErrorCode`] (see [`CodedError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or lost a statement (connection, migration, bug). Internal.
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// A statement against workspace data failed, classified (unique, foreign key, ...).
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The metadata cannot be turned into tables (duplicate names, bad relations, ...).
+    #[error(transparent)]
+    Metadata(#[from] MetadataError),
+    /// A field's stored default value cannot be turned into SQL.
+    #[error("invalid default value for column \"{column}\": {reason}")]
+    InvalidDefault {
+        /// The column.
+        column: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No workspace with this id (or it is deleted).
+    #[error("workspace {0} not found")]
+    WorkspaceNotFound(WorkspaceId),
+    /// The workspace has no active object with this `nameSingular`.
+    #[error("object \"{0}\" does not exist")]
+    UnknownObject(String),
+    /// A row names a column the object does not have.
+    #[error("object \"{object}\" has no column \"{column}\"")]
+    UnknownColumn {
+        /// The object's `nameSingular`.
+        object: String,
+        /// The unknown column.
+        column: String,
+    },
+    /// A row's value does not fit its column type.
+    #[error("invalid value for column \"{column}\": {reason}")]
+    InvalidValue {
+        /// The column.
+        column: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No (non-deleted) API key with this id in the workspace.
+    #[error("API key {0} not found")]
+    ApiKeyNotFound(Uuid),
+    /// An API key with this id already exists in the workspace.
+    #[error("API key {0} already exists")]
+    ApiKeyExists(Uuid),
+    /// The configuration cannot be used (e.g. a database URL without a database name).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// Stored system rows that cannot be read back (corrupt or foreign data). Internal.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// A file of the embedded store could not be created, opened or removed. Internal.
+    #[error("cannot use {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// A [`StoreError::Corrupt`] with a message.
+    pub(crate) fn corrupt(message: impl Into<String>) -> Self {
+        Self::Corrupt(message.into())
+    }
+}
+
+impl CodedError for StoreError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::Database(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Io { .. }
+            | StoreError::Config(_) => ErrorCode::InternalServerError,
+            StoreError::Run(run) => match run {
+                RunError::UniqueViolation { .. } => ErrorCode::Conflict,
+                RunError::ForeignKeyViolation { .. }
+                | RunError::NotNullViolation { .. }
+                | RunError::InvalidValue(_) => ErrorCode::BadUserInput,
+                RunError::Other(_) => ErrorCode::InternalServerError,
+            },
+            StoreError::Metadata(_) | StoreError::InvalidDefault { .. } => {
+                ErrorCode::MetadataValidationFailed
+            }
+            StoreError::WorkspaceNotFound(_) | StoreError::ApiKeyNotFound(_) => ErrorCode::NotFound,
+            StoreError::UnknownObject(_)
+            | StoreError::UnknownColumn { .. }
+            | StoreError::InvalidValue { .. } => ErrorCode::BadUserInput,
+            StoreError::ApiKeyExists(_) => ErrorCode::Conflict,
+        }
+    }
+}

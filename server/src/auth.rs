@@ -1,0 +1,307 @@
+//! API-key authentication, compatible with Twenty: a token is an HS256 JWT
+//! `{sub: workspaceId, type: "API_KEY", workspaceId, iat, exp, jti: apiKeyId}` signed with the
+//! key `hex(sha256(APP_SECRET + workspaceId + type))` (the lower-case hex string is the HMAC
+//! key). The key row decides whether a valid token is still accepted (revoked, deleted,
+//! expired keys are refused).
+
+use axum::http::HeaderMap;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tessera_core::{Actor, ApiKeyId, CodedError, ErrorCode, Session, WorkspaceId};
+use tessera_store::{Store, StoreError};
+use uuid::Uuid;
+
+/// `type` claim of API-key tokens.
+pub const API_KEY_TOKEN_TYPE: &str = "API_KEY";
+/// `type` of legacy API-key tokens (Twenty signed API keys as `ACCESS` before PR #16504);
+/// accepted when the token carries a `jti`.
+pub const LEGACY_ACCESS_TOKEN_TYPE: &str = "ACCESS";
+
+/// Why a request is not authenticated. All but [`AuthError::Store`] answer `UNAUTHENTICATED`.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// No `Authorization: Bearer …` header.
+    #[error("Missing authentication token")]
+    MissingToken,
+    /// Malformed token, wrong signature, unsupported algorithm or token type.
+    #[error("Token invalid.")]
+    InvalidToken,
+    /// The token's `exp` has passed.
+    #[error("Token has expired.")]
+    TokenExpired,
+    /// The key does not exist in the token's workspace (or was deleted).
+    #[error("API Key not found")]
+    KeyNotFound,
+    /// The key was revoked.
+    #[error("This API Key is revoked")]
+    KeyRevoked,
+    /// The key's `expiresAt` has passed.
+    #[error("This API Key has expired")]
+    KeyExpired,
+    /// The key could not be looked up (database down). Internal.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CodedError for AuthError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            AuthError::Store(e) => e.code(),
+            _ => ErrorCode::Unauthenticated,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(rename = "type")]
+    token_type: String,
+    #[serde(rename = "workspaceId")]
+    workspace_id: String,
+    iat: i64,
+    exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    jti: Option<String>,
+}
+
+/// The claims read before the signature is checked: only what picks the verification key.
+#[derive(Debug, Deserialize)]
+struct Unverified {
+    #[serde(rename = "type")]
+    token_type: Option<String>,
+    #[serde(rename = "workspaceId")]
+    workspace_id: Option<String>,
+}
+
+/// The HMAC key of a token: the lower-case hex string of `sha256(app_secret + body + type)`,
+/// where `body` is the workspace id (Twenty's `JwtWrapperService.generateAppSecret`).
+pub fn signing_key(app_secret: &str, body: &str, token_type: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(app_secret.as_bytes());
+    hasher.update(body.as_bytes());
+    hasher.update(token_type.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Mints an API-key token (HS256 JWT, `type: API_KEY`, `jti = key_id`, `exp = expires_at`).
+///
+/// Never fails in practice: HS256 signing of these claims cannot fail; if it ever did, the
+/// result would be an empty string, which no verifier accepts.
+pub fn mint_api_key_token(
+    app_secret: &str,
+    ws: WorkspaceId,
+    key_id: Uuid,
+    expires_at: DateTime<Utc>,
+) -> String {
+    mint_token(app_secret, ws, key_id, expires_at, API_KEY_TOKEN_TYPE)
+}
+
+/// Mints a token of any `type` (tests use it for legacy `ACCESS` tokens).
+pub fn mint_token(
+    app_secret: &str,
+    ws: WorkspaceId,
+    key_id: Uuid,
+    expires_at: DateTime<Utc>,
+    token_type: &str,
+) -> String {
+    let claims = Claims {
+        sub: ws.to_string(),
+        token_type: token_type.to_owned(),
+        workspace_id: ws.to_string(),
+        iat: Utc::now().timestamp(),
+        exp: expires_at.timestamp(),
+        jti: Some(key_id.hyphenated().to_string()),
+    };
+    let key = signing_key(app_secret, &ws.to_string(), token_type);
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key.as_bytes()),
+    )
+    .unwrap_or_default()
+}
+
+/// A token whose signature and `exp` are valid: which workspace and key it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The workspace (claim `workspaceId`).
+    pub workspace_id: WorkspaceId,
+    /// The API key (claim `jti`).
+    pub key_id: Uuid,
+}
+
+/// Verifies a token's signature (HS256 only, with the key derived from its own `workspaceId`
+/// and `type`) and `exp` (no leeway). Accepts `type` `API_KEY`, and `ACCESS` when it has a
+/// `jti` (legacy API keys).
+///
+/// Errors: [`AuthError::InvalidToken`], [`AuthError::TokenExpired`].
+pub fn verify_token(app_secret: &str, token: &str) -> Result<VerifiedToken, AuthError> {
+    let unverified: Unverified = jsonwebtoken::dangerous::insecure_decode_claims(token)
+        .map_err(|_| AuthError::InvalidToken)?;
+    let (Some(token_type), Some(workspace)) = (unverified.token_type, unverified.workspace_id)
+    else {
+        return Err(AuthError::InvalidToken);
+    };
+    if token_type != API_KEY_TOKEN_TYPE && token_type != LEGACY_ACCESS_TOKEN_TYPE {
+        return Err(AuthError::InvalidToken);
+    }
+    let key = signing_key(app_secret, &workspace, &token_type);
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = 0;
+    validation.validate_aud = false;
+    let data = jsonwebtoken::decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(key.as_bytes()),
+        &validation,
+    )
+    .map_err(|e| match e.kind() {
+        ErrorKind::ExpiredSignature => AuthError::TokenExpired,
+        _ => AuthError::InvalidToken,
+    })?;
+    let claims = data.claims;
+    if claims.workspace_id != workspace || claims.token_type != token_type {
+        return Err(AuthError::InvalidToken);
+    }
+    let key_id = claims
+        .jti
+        .as_deref()
+        .and_then(|j| Uuid::parse_str(j).ok())
+        .ok_or(AuthError::InvalidToken)?;
+    let workspace_id = workspace.parse().map_err(|_| AuthError::InvalidToken)?;
+    Ok(VerifiedToken {
+        workspace_id,
+        key_id,
+    })
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Authenticates a request: verifies its bearer token, then loads the API key from the
+/// token's workspace and checks it is not deleted, revoked or expired.
+///
+/// Errors: every [`AuthError`]; only [`AuthError::Store`] is not `UNAUTHENTICATED`.
+pub async fn authenticate(
+    store: &Store,
+    app_secret: &str,
+    headers: &HeaderMap,
+) -> Result<Session, AuthError> {
+    let token = bearer_token(headers).ok_or(AuthError::MissingToken)?;
+    let verified = verify_token(app_secret, token)?;
+    let key = store
+        .api_key(verified.workspace_id, verified.key_id)
+        .await?
+        .ok_or(AuthError::KeyNotFound)?;
+    if key.revoked_at.is_some() {
+        return Err(AuthError::KeyRevoked);
+    }
+    if key.expires_at <= Utc::now() {
+        return Err(AuthError::KeyExpired);
+    }
+    Ok(Session {
+        workspace_id: verified.workspace_id,
+        actor: Actor::ApiKey {
+            id: ApiKeyId(key.id),
+            name: key.name,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use chrono::Duration;
+
+    const SECRET: &str = "replace_me_with_a_random_string";
+
+    #[test]
+    fn key_derivation_matches_twenty() {
+        // Twenty's test API key token validates with sha256_hex(APP_SECRET + workspaceId + "ACCESS").
+        let key = signing_key(SECRET, "20202020-1c25-4d02-bf25-6aeccf7ea419", "ACCESS");
+        assert_eq!(key.len(), 64);
+        assert!(
+            key.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
+    }
+
+    #[test]
+    fn minted_tokens_verify() {
+        let ws = WorkspaceId::new_random();
+        let key = Uuid::new_v4();
+        let token = mint_api_key_token(SECRET, ws, key, Utc::now() + Duration::hours(1));
+        assert_eq!(
+            verify_token(SECRET, &token).ok(),
+            Some(VerifiedToken {
+                workspace_id: ws,
+                key_id: key
+            })
+        );
+        let legacy = mint_token(SECRET, ws, key, Utc::now() + Duration::hours(1), "ACCESS");
+        assert!(verify_token(SECRET, &legacy).is_ok());
+        let refresh = mint_token(SECRET, ws, key, Utc::now() + Duration::hours(1), "REFRESH");
+        assert!(matches!(
+            verify_token(SECRET, &refresh),
+            Err(AuthError::InvalidToken)
+        ));
+        assert!(matches!(
+            verify_token("other secret", &token),
+            Err(AuthError::InvalidToken)
+        ));
+        let expired = mint_api_key_token(SECRET, ws, key, Utc::now() - Duration::seconds(5));
+        assert!(matches!(
+            verify_token(SECRET, &expired),
+            Err(AuthError::TokenExpired)
+        ));
+        assert!(matches!(
+            verify_token(SECRET, "garbage"),
+            Err(AuthError::InvalidToken)
+        ));
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        let ws = WorkspaceId::new_random();
+        let token = mint_api_key_token(SECRET, ws, Uuid::new_v4(), Utc::now() + Duration::hours(1));
+        let payload = token.split('.').nth(1).expect("payload");
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"alg":"none","typ":"JWT"}"#);
+        assert!(matches!(
+            verify_token(SECRET, &format!("{header}.{payload}.")),
+            Err(AuthError::InvalidToken)
+        ));
+        let hs512 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"alg":"HS512","typ":"JWT"}"#);
+        let sig = token.split('.').nth(2).expect("sig");
+        assert!(matches!(
+            verify_token(SECRET, &format!("{hs512}.{payload}.{sig}")),
+            Err(AuthError::InvalidToken)
+        ));
+    }
+
+    #[test]
+    fn bearer_parsing() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert("authorization", "Bearer abc".parse().expect("header"));
+        assert_eq!(bearer_token(&headers), Some("abc"));
+        headers.insert("authorization", "bearer  abc ".parse().expect("header"));
+        assert_eq!(bearer_token(&headers), Some("abc"));
+        headers.insert("authorization", "Basic abc".parse().expect("header"));
+        assert_eq!(bearer_token(&headers), None);
+    }
+}

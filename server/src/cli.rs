@@ -1,0 +1,225 @@
+//! The `tessera` command line: `serve`, `workspace create`, `import`. Every flag can also be
+//! set with an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tessera_core::WorkspaceId;
+use tessera_metadata::ObjectMetadata;
+
+use crate::telemetry::{self, LogFormat};
+use crate::{AppState, ServerConfig, ServerError, app, demo, import, workspaces};
+
+/// Tessera: a multi-tenant CRM server with a Twenty-compatible GraphQL API.
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, about)]
+pub struct Cli {
+    /// Directory of the embedded (SQLite) store and the generated app secret.
+    #[arg(
+        long,
+        env = "TESSERA_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL; without it the embedded SQLite store is used.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Secret every token-signing key derives from (required with --database-url).
+    #[arg(long, env = "APP_SECRET", global = true, hide_env_values = true)]
+    pub app_secret: Option<String>,
+    /// Log format.
+    #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Interface to listen on.
+        #[arg(long, env = "TESSERA_HOST", default_value = "0.0.0.0")]
+        host: String,
+        /// Port to listen on.
+        #[arg(long, env = "PORT", default_value_t = 3000)]
+        port: u16,
+        /// Create (once) a workspace named "Demo" with demo data and print a token for it.
+        #[arg(long, env = "TESSERA_DEMO")]
+        demo: bool,
+    },
+    /// Manage workspaces.
+    Workspace {
+        /// What to do with workspaces.
+        #[command(subcommand)]
+        command: WorkspaceCommand,
+    },
+    /// Import records from a CSV file (all rows are validated before anything is written).
+    Import {
+        /// Workspace id.
+        #[arg(long, env = "TESSERA_WORKSPACE")]
+        workspace: WorkspaceId,
+        /// Object name (`nameSingular`), e.g. `person`.
+        #[arg(long, env = "TESSERA_IMPORT_OBJECT")]
+        object: String,
+        /// The CSV file; headers name fields (`city`, `Job Title`, `nameFirstName`, `name.firstName`).
+        file: PathBuf,
+    },
+}
+
+/// Workspace subcommands.
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Create a workspace and an API key; prints `workspace_id=<uuid>` and `api_key=<token>`.
+    Create {
+        /// Display name.
+        #[arg(long, env = "TESSERA_WORKSPACE_NAME")]
+        name: String,
+        /// Add the demo data.
+        #[arg(long, env = "TESSERA_WORKSPACE_DEMO")]
+        demo: bool,
+        /// Add a test fixture's objects (`all-field-types`).
+        #[arg(long, env = "TESSERA_WORKSPACE_FIXTURE", hide = true)]
+        fixture: Option<String>,
+    },
+}
+
+impl Cli {
+    fn config(&self, host: &str, port: u16) -> ServerConfig {
+        ServerConfig {
+            host: host.to_owned(),
+            port,
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            app_secret: self.app_secret.clone(),
+        }
+    }
+}
+
+/// Parses the command line and runs it.
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    match &cli.command {
+        Command::Serve { host, port, demo } => serve(cli.config(host, *port), *demo).await,
+        Command::Workspace {
+            command:
+                WorkspaceCommand::Create {
+                    name,
+                    demo,
+                    fixture,
+                },
+        } => {
+            let state = AppState::new(&cli.config("127.0.0.1", 0)).await?;
+            let mut objects = if *demo {
+                demo::demo_objects()
+            } else {
+                tessera_metadata::standard::standard_objects()
+            };
+            if let Some(fixture) = fixture {
+                objects.extend(fixture_objects(fixture)?);
+            }
+            let (ws, token) =
+                workspaces::create_workspace_with(&state, name, objects, *demo).await?;
+            println!("workspace_id={ws}");
+            println!("api_key={token}");
+            Ok(())
+        }
+        Command::Import {
+            workspace,
+            object,
+            file,
+        } => {
+            let state = AppState::new(&cli.config("127.0.0.1", 0)).await?;
+            let n = import::import_csv(state.store(), *workspace, object, file).await?;
+            println!("imported {n} {object} record(s)");
+            Ok(())
+        }
+    }
+}
+
+/// Objects of a named test fixture.
+///
+/// INTEGRATION POINT: `all-field-types` will return
+/// `tessera_metadata::standard::test_fixture_objects()` once the metadata crate provides it;
+/// until then every fixture name is refused.
+fn fixture_objects(name: &str) -> Result<Vec<ObjectMetadata>, ServerError> {
+    Err(ServerError::UnknownFixture(name.to_owned()))
+}
+
+async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
+    tracing::info!(config = ?config, "starting");
+    let state = AppState::new(&config).await?;
+    let addr: SocketAddr = format!("{}:{}", config.host, config.port)
+        .parse()
+        .with_context(|| format!("invalid listen address {}:{}", config.host, config.port))?;
+    if demo {
+        let (ws, token) = workspaces::ensure_demo_workspace(&state).await?;
+        print_demo_banner(&config, ws, &token);
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_demo_banner(config: &ServerConfig, ws: WorkspaceId, token: &str) {
+    let host = if config.host == "0.0.0.0" || config.host == "::" {
+        "localhost"
+    } else {
+        &config.host
+    };
+    let url = format!("http://{host}:{}/graphql", config.port);
+    println!("Demo workspace: {ws}");
+    println!("API key token:  {token}");
+    println!();
+    println!("Try it:");
+    println!("  curl -s {url} \\");
+    println!("    -H 'Content-Type: application/json' \\");
+    println!("    -H 'Authorization: Bearer {token}' \\");
+    println!(
+        "    -d '{{\"query\":\"{{ people(first: 3) {{ edges {{ node {{ id name {{ firstName lastName }} city }} }} }} }}\"}}'"
+    );
+    println!();
+    println!("GraphiQL: {url} (add the header {{\"Authorization\": \"Bearer <token>\"}})");
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,188 @@
+//! The axum application: routes, layers and the thin `/graphql` handler.
+
+use std::time::Duration;
+
+use async_graphql::{ParseRequestError, ServerError as GqlError};
+use async_graphql_axum::GraphQLRequest;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tessera_core::CodedError;
+use tessera_graphql::{RequestContext, error_extensions, finish_response};
+use tower::ServiceBuilder;
+use tower_http::cors::CorsLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::{AppState, auth};
+
+/// Largest accepted request body (10 MiB).
+pub const BODY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The HTTP application: `POST /graphql` (API key required), `GET /graphql` (GraphiQL),
+/// `GET /healthz` (liveness, `ok`), `GET /readyz` (200 when the database answers, else 503).
+/// Layers: request id (`x-request-id`, generated when absent, echoed back), tracing (one span
+/// per request with method, path, request id and, once authenticated, workspace id; one INFO
+/// line per response), CORS (permissive), body limit ([`BODY_LIMIT_BYTES`]).
+pub fn app(state: AppState) -> Router {
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                        workspace_id = tracing::field::Empty,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(CorsLayer::permissive().max_age(Duration::from_secs(3600)));
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .layer(layers)
+        .with_state(state)
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .finish(),
+    )
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// `POST /graphql`: authenticate, pick the workspace's schema (cached per metadata version),
+/// execute with the workspace's runner.
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest<BadRequest>,
+) -> Response {
+    let session = match auth::authenticate(state.store(), state.app_secret(), &headers).await {
+        Ok(session) => session,
+        Err(e) => return error_response(&e, &headers),
+    };
+    let ws = session.workspace_id;
+    tracing::Span::current().record("workspace_id", tracing::field::display(ws));
+    let prepared = async {
+        let version = state.store().metadata_version(ws).await?;
+        let schema = state.schema(ws, version).await?;
+        let runner = state.store().runner(ws).await?;
+        Ok::<_, crate::ServerError>((schema, runner))
+    }
+    .await;
+    let (schema, runner) = match prepared {
+        Ok(parts) => parts,
+        Err(e) => return error_response(&e, &headers),
+    };
+    let request = request
+        .into_inner()
+        .data(RequestContext { session, runner });
+    graphql_response(finish_response(schema.execute(request).await), &headers)
+}
+
+/// Serialises a GraphQL response (HTTP 200). The content type is
+/// `application/graphql-response+json` when the client's `Accept` asks for it, else
+/// `application/json` (what most clients and Twenty's tests expect).
+pub fn graphql_response(
+    response: async_graphql::Response,
+    request_headers: &HeaderMap,
+) -> Response {
+    let wants_graphql_json = request_headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/graphql-response+json"));
+    let content_type = if wants_graphql_json {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    };
+    let extra_headers = response.http_headers.clone();
+    match serde_json::to_vec(&response) {
+        Ok(body) => {
+            let mut reply = (
+                [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+                body,
+            )
+                .into_response();
+            reply.headers_mut().extend(extra_headers);
+            reply
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise a GraphQL response");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A GraphQL response (HTTP 200) carrying one error with `extensions.code`. Internal errors
+/// are logged in full and sent with a generic message.
+pub fn error_response(error: &dyn CodedError, request_headers: &HeaderMap) -> Response {
+    let message = if error.is_user_facing() {
+        error.to_string()
+    } else {
+        tracing::error!(error = %error, "request failed");
+        "Internal server error".to_owned()
+    };
+    let mut gql = GqlError::new(message, None);
+    gql.extensions = Some(error_extensions(error));
+    graphql_response(
+        async_graphql::Response::from_errors(vec![gql]),
+        request_headers,
+    )
+}
+
+/// Rejection of an unreadable GraphQL request body: HTTP 400 (413 when too large) with a
+/// GraphQL-shaped JSON error, `extensions.code = "BAD_USER_INPUT"`.
+#[derive(Debug)]
+pub struct BadRequest(pub ParseRequestError);
+
+impl From<ParseRequestError> for BadRequest {
+    fn from(e: ParseRequestError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for BadRequest {
+    fn into_response(self) -> Response {
+        let status = match self.0 {
+            ParseRequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let body = serde_json::json!({
+            "data": null,
+            "errors": [{
+                "message": format!("Invalid GraphQL request: {}", self.0),
+                "extensions": {"code": "BAD_USER_INPUT"}
+            }]
+        });
+        (status, Json(body)).into_response()
+    }
+}

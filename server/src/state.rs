@@ -1,0 +1,130 @@
+//! Shared application state: the store, the app secret and the per-workspace schema cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::dynamic::Schema;
+use tessera_core::WorkspaceId;
+use tessera_store::Store;
+use tokio::sync::OnceCell;
+
+use crate::{ServerConfig, ServerError, config::resolve_app_secret};
+
+/// State shared by every request. Cheap to clone (an `Arc` inside).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    app_secret: String,
+    schemas: SchemaCache,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.inner.store)
+            .field("app_secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Connects the store (running migrations) and resolves the app secret (see
+    /// [`resolve_app_secret`]).
+    ///
+    /// Errors: [`ServerError::Store`], [`ServerError::MissingAppSecret`], [`ServerError::Io`].
+    pub async fn new(config: &ServerConfig) -> Result<AppState, ServerError> {
+        let app_secret = resolve_app_secret(config)?;
+        let store = Store::connect(&config.store_config()).await?;
+        Ok(Self::from_parts(store, app_secret))
+    }
+
+    /// State over an already connected store (tests share one store between states).
+    pub fn from_parts(store: Store, app_secret: String) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                app_secret,
+                schemas: SchemaCache::default(),
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The app secret tokens are signed with.
+    pub fn app_secret(&self) -> &str {
+        &self.inner.app_secret
+    }
+
+    /// The GraphQL schema of `ws` at metadata `version`, built once per (workspace, version)
+    /// even under concurrent requests; older versions are evicted.
+    ///
+    /// Errors: [`ServerError::Store`] (metadata unreadable), [`ServerError::Schema`].
+    pub async fn schema(&self, ws: WorkspaceId, version: i64) -> Result<Arc<Schema>, ServerError> {
+        let cell = self.inner.schemas.cell(ws, version);
+        let store = self.store();
+        cell.get_or_try_init(|| async move {
+            let model = store.workspace_model(ws).await?;
+            let started = std::time::Instant::now();
+            let schema = tessera_graphql::build_schema(model)?;
+            tracing::info!(workspace_id = %ws, version, elapsed_ms = started.elapsed().as_millis(), "schema built");
+            Ok::<_, ServerError>(Arc::new(schema))
+        })
+        .await
+        .cloned()
+    }
+}
+
+/// A schema built at most once, shared by the requests that wait for it.
+type SchemaSlot = Arc<OnceCell<Arc<Schema>>>;
+
+/// One build slot per workspace, for its newest known metadata version.
+#[derive(Default)]
+struct SchemaCache {
+    slots: Mutex<HashMap<WorkspaceId, (i64, SchemaSlot)>>,
+}
+
+impl SchemaCache {
+    /// The slot of (ws, version): shared for the newest version, replacing older ones; a
+    /// request that read an older version than the cached one gets a private slot.
+    fn cell(&self, ws: WorkspaceId, version: i64) -> SchemaSlot {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        match slots.get(&ws) {
+            Some((v, cell)) if *v == version => cell.clone(),
+            Some((v, _)) if *v > version => Arc::new(OnceCell::new()),
+            _ => {
+                let cell = Arc::new(OnceCell::new());
+                slots.insert(ws, (version, cell.clone()));
+                cell
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_slots_follow_the_newest_version() {
+        let cache = SchemaCache::default();
+        let ws = WorkspaceId::new_random();
+        let v1 = cache.cell(ws, 1);
+        assert!(Arc::ptr_eq(&v1, &cache.cell(ws, 1)));
+        let v2 = cache.cell(ws, 2);
+        assert!(!Arc::ptr_eq(&v1, &v2));
+        assert!(Arc::ptr_eq(&v2, &cache.cell(ws, 2)));
+        assert!(!Arc::ptr_eq(&cache.cell(ws, 1), &v2));
+        assert!(
+            Arc::ptr_eq(&v2, &cache.cell(ws, 2)),
+            "a stale reader does not evict the newest"
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! Shared helpers for the server's tests: app state on SQLite or PostgreSQL, requests through
+//! the router without a network, raw counts through a workspace runner.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+use tessera_core::WorkspaceId;
+use tessera_query::{SqlRunner, Statement};
+use tessera_server::{AppState, ServerConfig};
+use tessera_store::{Store, StoreConfig};
+use tower::ServiceExt;
+
+/// The app secret of test states.
+pub const SECRET: &str = "test-app-secret";
+
+/// The PostgreSQL test database (`TESSERA_TEST_DATABASE_URL`, default local `tessera_test`).
+pub fn pg_url() -> String {
+    std::env::var("TESSERA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned())
+}
+
+/// State over a fresh SQLite data dir (keep the dir alive).
+pub async fn sqlite_state() -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = ServerConfig {
+        app_secret: Some(SECRET.to_owned()),
+        ..ServerConfig::embedded(dir.path())
+    };
+    (AppState::new(&config).await.expect("state"), dir)
+}
+
+/// State over the PostgreSQL test database.
+pub async fn pg_state() -> AppState {
+    Store::ensure_database(&pg_url())
+        .await
+        .expect("test database");
+    let store = Store::connect(&StoreConfig {
+        database_url: Some(pg_url()),
+        data_dir: std::env::temp_dir(),
+    })
+    .await
+    .expect("connect");
+    AppState::from_parts(store, SECRET.to_owned())
+}
+
+/// Runs a test body on SQLite and on PostgreSQL: `both!(name);` for `async fn name(AppState)`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (state, _dir) = $crate::common::sqlite_state().await;
+                super::$name(state).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let state = $crate::common::pg_state().await;
+                super::$name(state).await;
+            }
+        }
+    };
+}
+
+/// A response: status, headers and body text.
+pub struct Reply {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: axum::http::HeaderMap,
+    /// Body as text.
+    pub body: String,
+}
+
+impl Reply {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// `errors[0].extensions.code`, if any.
+    pub fn error_code(&self) -> Option<String> {
+        self.json()["errors"][0]["extensions"]["code"]
+            .as_str()
+            .map(str::to_owned)
+    }
+}
+
+/// Sends a request through the app.
+pub async fn send(state: &AppState, request: Request<Body>) -> Reply {
+    let response = tessera_server::app(state.clone())
+        .oneshot(request)
+        .await
+        .expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// `POST /graphql` with `body` and an optional `Authorization` header value.
+pub async fn post_graphql(state: &AppState, authorization: Option<&str>, body: &str) -> Reply {
+    let mut request = Request::post("/graphql").header("content-type", "application/json");
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    send(
+        state,
+        request.body(Body::from(body.to_owned())).expect("request"),
+    )
+    .await
+}
+
+/// `SELECT count(*)` of a table through the workspace's runner.
+pub async fn count(store: &Store, ws: WorkspaceId, table: &str) -> i64 {
+    let runner = store.runner(ws).await.expect("runner");
+    let sql = match runner.schema() {
+        Some(schema) => format!(
+            "SELECT json_build_object('n', count(*))::text AS j FROM \"{schema}\".\"{table}\""
+        ),
+        None => format!("SELECT json_object('n', count(*)) AS j FROM \"{table}\""),
+    };
+    let rows = runner
+        .fetch_json(Statement {
+            sql,
+            values: sea_query::Values(vec![]),
+        })
+        .await
+        .expect("count");
+    let value: Value = serde_json::from_str(&rows[0]).expect("json");
+    value["n"].as_i64().expect("n")
+}
