@@ -122,7 +122,7 @@ pub async fn run() -> anyhow::Result<()> {
                 tessera_metadata::standard::standard_objects()
             };
             if let Some(fixture) = fixture {
-                objects.extend(fixture_objects(fixture)?);
+                add_fixture_objects(fixture, &mut objects)?;
             }
             let (ws, token) =
                 workspaces::create_workspace_with(&state, name, objects, *demo).await?;
@@ -143,13 +143,17 @@ pub async fn run() -> anyhow::Result<()> {
     }
 }
 
-/// Objects of a named test fixture.
-///
-/// INTEGRATION POINT: `all-field-types` will return
-/// `tessera_metadata::standard::test_fixture_objects()` once the metadata crate provides it;
-/// until then every fixture name is refused.
-fn fixture_objects(name: &str) -> Result<Vec<ObjectMetadata>, ServerError> {
-    Err(ServerError::UnknownFixture(name.to_owned()))
+/// Adds a named test fixture's objects: `all-field-types` is the custom object `testObject`
+/// with one field of every type (`tessera_metadata::standard::add_test_fixture_objects`).
+/// Errors: an unknown fixture name.
+fn add_fixture_objects(name: &str, objects: &mut Vec<ObjectMetadata>) -> Result<(), ServerError> {
+    match name {
+        "all-field-types" => {
+            tessera_metadata::standard::add_test_fixture_objects(objects);
+            Ok(())
+        }
+        other => Err(ServerError::UnknownFixture(other.to_owned())),
+    }
 }
 
 async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {

@@ -77,6 +77,21 @@ async fn workspace_create_prints_two_lines() {
 }
 
 #[test]
+fn all_field_types_fixture_is_created() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = run(tessera(dir.path()).args([
+        "workspace",
+        "create",
+        "--name",
+        "F",
+        "--fixture",
+        "all-field-types",
+    ]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).starts_with("workspace_id="));
+}
+
+#[test]
 fn unknown_fixture_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let output =
@@ -145,10 +160,7 @@ fn import_reports_every_bad_row_and_writes_nothing() {
     );
 }
 
-// Needs the lead's query compiler (`tessera_query::execute` still returns "compiler not
-// implemented"): un-ignore when it lands.
 #[test]
-#[ignore = "tessera_query::execute is not implemented yet"]
 fn import_writes_valid_rows() {
     let dir = tempfile::tempdir().expect("tempdir");
     let created = run(tessera(dir.path()).args(["workspace", "create", "--name", "Import"]));

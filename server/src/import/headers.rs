@@ -165,8 +165,45 @@ fn map_header(object: &ObjectModel, header: &str) -> Result<(ColumnTarget, Scala
             _ => {}
         }
     }
-    Err(format!(
-        "object \"{}\" has no such field or column",
-        object.singular()
-    ))
+    // Human headers for sub-fields: "First Name" (when only one composite has that part) or
+    // "Emails Primary Email" (field label + part), compared ignoring case, spaces and symbols.
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let wanted = norm(header);
+    let mut candidates = Vec::new();
+    for field in &object.fields {
+        if let FieldKind::Composite { sub_fields, .. } = &field.kind {
+            for sub in sub_fields {
+                let part = norm(sub.def.name);
+                if wanted == part || wanted == format!("{}{part}", norm(&field.meta.label)) {
+                    candidates.push((field.name(), sub));
+                }
+            }
+        }
+    }
+    match candidates.as_slice() {
+        [(field, sub)] => Ok((
+            ColumnTarget::SubField {
+                field: (*field).to_owned(),
+                sub_field: sub.def.name.to_owned(),
+            },
+            sub.column.kind,
+        )),
+        [] => Err(format!(
+            "object \"{}\" has no such field or column",
+            object.singular()
+        )),
+        several => Err(format!(
+            "ambiguous: it could be {}; write field.subField",
+            several
+                .iter()
+                .map(|(f, s)| format!("{f}.{}", s.def.name))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )),
+    }
 }
