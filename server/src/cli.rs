@@ -144,12 +144,20 @@ pub async fn run() -> anyhow::Result<()> {
 }
 
 /// Adds a named test fixture's objects: `all-field-types` is the custom object `testObject`
-/// with one field of every type (`tessera_metadata::standard::add_test_fixture_objects`).
+/// with one field of every type (`tessera_metadata::standard::add_test_fixture_objects`), plus
+/// the demo's custom fields on person and company (MULTI_SELECT, RATING, PHONES, ...).
 /// Errors: an unknown fixture name.
 fn add_fixture_objects(name: &str, objects: &mut Vec<ObjectMetadata>) -> Result<(), ServerError> {
+    use tessera_metadata::standard;
     match name {
         "all-field-types" => {
-            tessera_metadata::standard::add_test_fixture_objects(objects);
+            let has_demo_fields = objects
+                .iter()
+                .any(|o| o.name_singular == "person" && o.fields.iter().any(|f| f.name == "intro"));
+            if !has_demo_fields {
+                standard::add_demo_custom_fields(objects);
+            }
+            standard::add_test_fixture_objects(objects);
             Ok(())
         }
         other => Err(ServerError::UnknownFixture(other.to_owned())),

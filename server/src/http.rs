@@ -89,6 +89,11 @@ async fn graphql(
         Ok(session) => session,
         Err(e) => return error_response(&e, &headers),
     };
+    let request = request.into_inner();
+    if request.query.trim().is_empty() {
+        let e = tessera_query::QueryError::bad("The request body has no GraphQL \"query\"");
+        return error_response(&e, &headers);
+    }
     let ws = session.workspace_id;
     tracing::Span::current().record("workspace_id", tracing::field::display(ws));
     let prepared = async {
@@ -102,9 +107,7 @@ async fn graphql(
         Ok(parts) => parts,
         Err(e) => return error_response(&e, &headers),
     };
-    let request = request
-        .into_inner()
-        .data(RequestContext { session, runner });
+    let request = request.data(RequestContext { session, runner });
     graphql_response(finish_response(schema.execute(request).await), &headers)
 }
 

@@ -123,8 +123,9 @@ impl<'a> Compiler<'a> {
                 }
                 self.w.push(" WHERE ");
                 self.target_clause(obj, &table, target, SoftDelete::HideDeleted)?;
-                self.returning(obj, &table, selection)?;
-                Ok(self.records_plan(object, selection, matches!(target, Target::Filter(_))))
+                let many = matches!(target, Target::Filter(_));
+                self.returning_rows(obj, &table, selection, many)?;
+                Ok(self.records_plan(object, selection, many))
             }
             Operation::Delete {
                 object,
@@ -142,8 +143,9 @@ impl<'a> Compiler<'a> {
                 self.now_operand(obj, "deletedAt");
                 self.w.push(" WHERE ");
                 self.target_clause(obj, &table, target, SoftDelete::OnlyLive)?;
-                self.returning(obj, &table, selection)?;
-                Ok(self.records_plan(object, selection, matches!(target, Target::Filter(_))))
+                let many = matches!(target, Target::Filter(_));
+                self.returning_rows(obj, &table, selection, many)?;
+                Ok(self.records_plan(object, selection, many))
             }
             Operation::Restore {
                 object,
@@ -164,8 +166,9 @@ impl<'a> Compiler<'a> {
                     SoftDelete::Any
                 };
                 self.target_clause(obj, &table, target, rule)?;
-                self.returning(obj, &table, selection)?;
-                Ok(self.records_plan(object, selection, matches!(target, Target::Filter(_))))
+                let many = matches!(target, Target::Filter(_));
+                self.returning_rows(obj, &table, selection, many)?;
+                Ok(self.records_plan(object, selection, many))
             }
             Operation::Destroy {
                 object,
@@ -179,8 +182,9 @@ impl<'a> Compiler<'a> {
                     .table(&obj.table)
                     .push(" WHERE ");
                 self.target_clause(obj, &table, target, SoftDelete::Any)?;
-                self.returning(obj, &table, selection)?;
-                Ok(self.records_plan(object, selection, matches!(target, Target::Filter(_))))
+                let many = matches!(target, Target::Filter(_));
+                self.returning_rows(obj, &table, selection, many)?;
+                Ok(self.records_plan(object, selection, many))
             }
         }
     }
@@ -197,6 +201,7 @@ impl<'a> Compiler<'a> {
                 object: object.to_owned(),
                 selection: selection.clone(),
                 many,
+                by_id: many,
             },
             transactional: false,
         }
@@ -228,9 +233,27 @@ impl<'a> Compiler<'a> {
         table: &str,
         selection: &RecordSelection,
     ) -> Result<(), QueryError> {
+        self.returning_rows(obj, table, selection, false)
+    }
+
+    /// `RETURNING <record JSON>`; with `with_id`, `RETURNING [<record JSON>, id]` so the rows
+    /// can be put in id order (the database returns written rows in no particular order).
+    pub(crate) fn returning_rows(
+        &mut self,
+        obj: &ObjectModel,
+        table: &str,
+        selection: &RecordSelection,
+        with_id: bool,
+    ) -> Result<(), QueryError> {
         self.w.push(" RETURNING ");
         self.wrap_text_open();
+        if with_id {
+            self.w.json_array_open();
+        }
         self.record_json(obj, table, selection, 0)?;
+        if with_id {
+            self.w.push(", ").col(table, "id").push(")");
+        }
         self.wrap_text_close();
         self.w.push(" AS j");
         Ok(())

@@ -16,6 +16,8 @@ pub(crate) enum Shape {
         object: String,
         selection: RecordSelection,
         many: bool,
+        /// Rows are `[record, id]` pairs to be returned in id order.
+        by_id: bool,
     },
 }
 
@@ -72,11 +74,18 @@ impl Plan {
                 object,
                 selection,
                 many,
+                by_id,
             } => {
                 let object = object_of(model, object)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    out.push(shape::record(model, object, selection, parse(row)?)?);
+                let mut parsed = rows.iter().map(|r| parse(r)).collect::<Result<Vec<_>, _>>()?;
+                if *by_id {
+                    let id = |v: &Json| v.get(1).and_then(Json::as_str).unwrap_or_default().to_owned();
+                    parsed.sort_by_key(id);
+                    parsed = parsed.into_iter().map(|mut v| v.get_mut(0).map(Json::take).unwrap_or_default()).collect();
+                }
+                let mut out = Vec::with_capacity(parsed.len());
+                for row in parsed {
+                    out.push(shape::record(model, object, selection, row)?);
                 }
                 if *many {
                     Ok(Json::Array(out))
@@ -107,6 +116,12 @@ impl Shape {
 
     /// Turns a database error into a [`QueryError`] that names the field at fault.
     fn explain(&self, model: &WorkspaceModel, e: crate::RunError) -> QueryError {
+        if matches!(e, crate::RunError::ForeignKeyViolation { .. }) {
+            return QueryError::bad_with(
+                "INVALID_ARGS_DATA",
+                "A related record does not exist: check the ids of the relations you set",
+            );
+        }
         let crate::RunError::UniqueViolation { constraint } = &e else {
             return e.into();
         };

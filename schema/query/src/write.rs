@@ -61,6 +61,7 @@ impl<'a> Compiler<'a> {
             object: object.to_owned(),
             selection: selection.clone(),
             many,
+            by_id: false,
         };
         if records.is_empty() {
             return Ok(Plan {
