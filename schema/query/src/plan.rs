@@ -77,11 +77,22 @@ impl Plan {
                 by_id,
             } => {
                 let object = object_of(model, object)?;
-                let mut parsed = rows.iter().map(|r| parse(r)).collect::<Result<Vec<_>, _>>()?;
+                let mut parsed = rows
+                    .iter()
+                    .map(|r| parse(r))
+                    .collect::<Result<Vec<_>, _>>()?;
                 if *by_id {
-                    let id = |v: &Json| v.get(1).and_then(Json::as_str).unwrap_or_default().to_owned();
+                    let id = |v: &Json| {
+                        v.get(1)
+                            .and_then(Json::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
                     parsed.sort_by_key(id);
-                    parsed = parsed.into_iter().map(|mut v| v.get_mut(0).map(Json::take).unwrap_or_default()).collect();
+                    parsed = parsed
+                        .into_iter()
+                        .map(|mut v| v.get_mut(0).map(Json::take).unwrap_or_default())
+                        .collect();
                 }
                 let mut out = Vec::with_capacity(parsed.len());
                 for row in parsed {
