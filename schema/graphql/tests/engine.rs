@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tessera_core::{Actor, Session};
 use tessera_graphql::{RequestContext, build_schema, finish_response};
@@ -22,19 +21,6 @@ fn pg_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned())
 }
 
-async fn ensure_pg_database() {
-    let url = pg_url();
-    let (base, rest) = url.rsplit_once('/').expect("database URL has a path");
-    let name = rest.split('?').next().unwrap_or(rest).to_owned();
-    let admin = Database::connect(format!("{base}/postgres"))
-        .await
-        .expect("connect to postgres");
-    let _ = admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await;
-    let _ = admin.close().await;
-}
-
 struct Env {
     _dir: tempfile::TempDir,
     store: Store,
@@ -49,7 +35,9 @@ impl Env {
         let database_url = match kind {
             Kind::Sqlite => None,
             Kind::Postgres => {
-                ensure_pg_database().await;
+                Store::ensure_database(&pg_url())
+                    .await
+                    .expect("test database");
                 Some(pg_url())
             }
         };

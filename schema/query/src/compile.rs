@@ -10,7 +10,7 @@
 
 use serde_json::Value as Json;
 use tessera_core::Session;
-use tessera_metadata::{FieldKind, ObjectModel, WorkspaceModel};
+use tessera_metadata::{ColumnModel, FieldKind, ObjectModel, WorkspaceModel};
 
 use crate::filter::emit_filter;
 use crate::plan::{Plan, Shape, object_of};
@@ -99,76 +99,54 @@ impl<'a> Compiler<'a> {
             } => {
                 let obj = object_of(self.model, object)?;
                 let cols = record_columns(obj, data, WriteKind::Update)?;
-                let table = quote(&obj.table);
-                self.w.push("UPDATE ").table(&obj.table).push(" SET ");
-                let mut first = true;
-                for cv in &cols {
-                    if !first {
-                        self.w.push(", ");
-                    }
-                    first = false;
-                    self.w.ident(&cv.column.name).push(" = ");
-                    operand(&self.w, cv.column, &cv.value, false).emit(&mut self.w);
-                }
+                let mut set: Vec<(&ColumnModel, Json)> =
+                    cols.into_iter().map(|cv| (cv.column, cv.value)).collect();
                 for (col, value) in self.stamp_columns(obj, "updated", None) {
-                    if cols.iter().any(|c| c.column.name == col.name) {
-                        continue;
+                    if !set.iter().any(|(c, _)| c.name == col.name) {
+                        set.push((col, value));
                     }
-                    if !first {
+                }
+                self.w.push("UPDATE ").table(&obj.table).push(" SET ");
+                for (i, (col, value)) in set.iter().enumerate() {
+                    if i > 0 {
                         self.w.push(", ");
                     }
-                    first = false;
                     self.w.ident(&col.name).push(" = ");
-                    operand(&self.w, col, &value, false).emit(&mut self.w);
+                    operand(&self.w, col, value, false).emit(&mut self.w);
                 }
                 self.w.push(" WHERE ");
-                self.target_clause(obj, &table, target, SoftDelete::HideDeleted)?;
-                let many = matches!(target, Target::Filter(_));
-                self.returning_rows(obj, &table, selection, many)?;
-                Ok(self.records_plan(object, selection, many))
+                self.finish_write(obj, target, SoftDelete::HideDeleted, selection)
             }
             Operation::Delete {
                 object,
                 target,
                 selection,
+            }
+            | Operation::Restore {
+                object,
+                target,
+                selection,
             } => {
+                let restore = matches!(operation, Operation::Restore { .. });
                 let obj = object_of(self.model, object)?;
-                let table = quote(&obj.table);
                 self.w
                     .push("UPDATE ")
                     .table(&obj.table)
                     .push(" SET ")
                     .ident("deletedAt")
                     .push(" = ");
-                self.now_operand(obj, "deletedAt");
-                self.w.push(" WHERE ");
-                self.target_clause(obj, &table, target, SoftDelete::OnlyLive)?;
-                let many = matches!(target, Target::Filter(_));
-                self.returning_rows(obj, &table, selection, many)?;
-                Ok(self.records_plan(object, selection, many))
-            }
-            Operation::Restore {
-                object,
-                target,
-                selection,
-            } => {
-                let obj = object_of(self.model, object)?;
-                let table = quote(&obj.table);
-                self.w
-                    .push("UPDATE ")
-                    .table(&obj.table)
-                    .push(" SET ")
-                    .ident("deletedAt")
-                    .push(" = NULL WHERE ");
-                let rule = if matches!(target, Target::Filter(_)) {
-                    SoftDelete::OnlyDeleted
+                if restore {
+                    self.w.push("NULL");
                 } else {
-                    SoftDelete::Any
+                    self.now_operand(obj, "deletedAt");
+                }
+                self.w.push(" WHERE ");
+                let rule = match (restore, target) {
+                    (false, _) => SoftDelete::OnlyLive,
+                    (true, Target::Filter(_)) => SoftDelete::OnlyDeleted,
+                    (true, Target::Id(_)) => SoftDelete::Any,
                 };
-                self.target_clause(obj, &table, target, rule)?;
-                let many = matches!(target, Target::Filter(_));
-                self.returning_rows(obj, &table, selection, many)?;
-                Ok(self.records_plan(object, selection, many))
+                self.finish_write(obj, target, rule, selection)
             }
             Operation::Destroy {
                 object,
@@ -176,17 +154,29 @@ impl<'a> Compiler<'a> {
                 selection,
             } => {
                 let obj = object_of(self.model, object)?;
-                let table = quote(&obj.table);
                 self.w
                     .push("DELETE FROM ")
                     .table(&obj.table)
                     .push(" WHERE ");
-                self.target_clause(obj, &table, target, SoftDelete::Any)?;
-                let many = matches!(target, Target::Filter(_));
-                self.returning_rows(obj, &table, selection, many)?;
-                Ok(self.records_plan(object, selection, many))
+                self.finish_write(obj, target, SoftDelete::Any, selection)
             }
         }
+    }
+
+    /// Ends an UPDATE/DELETE: the target's `WHERE`, `RETURNING`, and the plan (one record for
+    /// an id target, a list in id order for a filter target).
+    fn finish_write(
+        mut self,
+        obj: &ObjectModel,
+        target: &Target,
+        rule: SoftDelete,
+        selection: &RecordSelection,
+    ) -> Result<Plan, QueryError> {
+        let table = quote(&obj.table);
+        self.target_clause(obj, &table, target, rule)?;
+        let many = matches!(target, Target::Filter(_));
+        self.returning_rows(obj, &table, selection, many)?;
+        Ok(self.records_plan(obj.singular(), selection, many))
     }
 
     pub(crate) fn records_plan(

@@ -6,6 +6,15 @@ use crate::{FieldMetadata, FieldType, ObjectMetadata, OnDelete};
 
 use super::builder::{ObjectBuilder, RelationSpec, add_relation, field, options, text};
 
+/// The options of the demo's work-place fields (`workPreference`, `workPolicy`).
+fn work_options() -> Vec<crate::FieldOption> {
+    options(&[
+        ("ON_SITE", "On-Site", "green"),
+        ("HYBRID", "Hybrid", "blue"),
+        ("REMOTE_WORK", "Remote Work", "orange"),
+    ])
+}
+
 /// Custom fields Twenty's demo seed adds (person `intro`, `whatsapp`, `workPreference`,
 /// `performanceRating`; company `tagline`, `workPolicy`, `visaSponsorship`), so the demo
 /// workspace exercises MULTI_SELECT, RATING and custom composites. Appends them to `objects`.
@@ -22,11 +31,7 @@ pub fn add_demo_custom_fields(objects: &mut [ObjectMetadata]) {
             custom(field("whatsapp", "Whatsapp", FieldType::Phones), id),
             custom(
                 FieldMetadata {
-                    options: Some(options(&[
-                        ("ON_SITE", "On-Site", "green"),
-                        ("HYBRID", "Hybrid", "blue"),
-                        ("REMOTE_WORK", "Remote Work", "orange"),
-                    ])),
+                    options: Some(work_options()),
                     ..field("workPreference", "Work Preference", FieldType::MultiSelect)
                 },
                 id,
@@ -43,11 +48,7 @@ pub fn add_demo_custom_fields(objects: &mut [ObjectMetadata]) {
             custom(text("tagline", "Tagline"), id),
             custom(
                 FieldMetadata {
-                    options: Some(options(&[
-                        ("ON_SITE", "On-Site", "green"),
-                        ("HYBRID", "Hybrid", "blue"),
-                        ("REMOTE_WORK", "Remote Work", "orange"),
-                    ])),
+                    options: Some(work_options()),
                     ..field("workPolicy", "Work Policy", FieldType::MultiSelect)
                 },
                 id,
