@@ -70,6 +70,13 @@ pub enum Command {
         /// The CSV file; headers name fields (`city`, `Job Title`, `nameFirstName`, `name.firstName`).
         file: PathBuf,
     },
+    /// Write the API contract (SDL of `/metadata` and of a standard workspace's `/graphql`,
+    /// `error-codes.json`) into a directory.
+    Contracts {
+        /// Output directory.
+        #[arg(long, default_value = "frontend-contracts")]
+        out: PathBuf,
+    },
 }
 
 /// Workspace subcommands.
@@ -128,6 +135,11 @@ pub async fn run() -> anyhow::Result<()> {
                 workspaces::create_workspace_with(&state, name, objects, *demo).await?;
             println!("workspace_id={ws}");
             println!("api_key={token}");
+            Ok(())
+        }
+        Command::Contracts { out } => {
+            crate::contracts::write(out)?;
+            println!("wrote the API contract to {}", out.display());
             Ok(())
         }
         Command::Import {

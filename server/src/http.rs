@@ -54,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .layer(CorsLayer::permissive().max_age(Duration::from_secs(3600)));
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/metadata", get(metadata_graphiql).post(metadata))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .layer(layers)
@@ -66,6 +67,39 @@ async fn graphiql() -> Html<String> {
             .endpoint("/graphql")
             .finish(),
     )
+}
+
+async fn metadata_graphiql() -> Html<String> {
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/metadata")
+            .finish(),
+    )
+}
+
+/// `POST /metadata`: authenticate, then run the static metadata schema for the session's
+/// workspace.
+async fn metadata(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest<BadRequest>,
+) -> Response {
+    let session = match auth::authenticate(state.store(), state.app_secret(), &headers).await {
+        Ok(session) => session,
+        Err(e) => return error_response(&e, &headers),
+    };
+    let request = request.into_inner();
+    if request.query.trim().is_empty() {
+        let e = tessera_query::QueryError::bad("The request body has no GraphQL \"query\"");
+        return error_response(&e, &headers);
+    }
+    tracing::Span::current().record("workspace_id", tracing::field::display(session.workspace_id));
+    let request = request.data(crate::metadata_api::MetadataContext {
+        session,
+        store: state.store().clone(),
+    });
+    let response = state.metadata_schema().execute(request).await;
+    graphql_response(finish_response(response), &headers)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

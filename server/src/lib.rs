@@ -10,10 +10,12 @@
 pub mod auth;
 pub mod cli;
 mod config;
+pub mod contracts;
 pub mod demo;
 mod error;
 mod http;
 pub mod import;
+pub mod metadata_api;
 mod state;
 pub mod telemetry;
 mod workspaces;

@@ -20,6 +20,7 @@ struct Inner {
     store: Store,
     app_secret: String,
     schemas: SchemaCache,
+    metadata: crate::metadata_api::MetadataSchema,
 }
 
 impl std::fmt::Debug for AppState {
@@ -49,6 +50,7 @@ impl AppState {
                 store,
                 app_secret,
                 schemas: SchemaCache::default(),
+                metadata: crate::metadata_api::metadata_schema(),
             }),
         }
     }
@@ -56,6 +58,11 @@ impl AppState {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The `/metadata` schema (static, built once).
+    pub fn metadata_schema(&self) -> &crate::metadata_api::MetadataSchema {
+        &self.inner.metadata
     }
 
     /// The app secret tokens are signed with.

@@ -120,6 +120,19 @@ pub async fn post_graphql(state: &AppState, authorization: Option<&str>, body: &
     .await
 }
 
+/// `POST /metadata` with `body` and an optional `Authorization` header value.
+pub async fn post_metadata(state: &AppState, authorization: Option<&str>, body: &str) -> Reply {
+    let mut request = Request::post("/metadata").header("content-type", "application/json");
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    send(
+        state,
+        request.body(Body::from(body.to_owned())).expect("request"),
+    )
+    .await
+}
+
 /// `SELECT count(*)` of a table through the workspace's runner.
 pub async fn count(store: &Store, ws: WorkspaceId, table: &str) -> i64 {
     let runner = store.runner(ws).await.expect("runner");

@@ -1,0 +1,262 @@
+//! Root fields of `/metadata`: thin resolvers over the store's metadata operations.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tessera_core::{CodedError, ErrorCode};
+use uuid::Uuid;
+
+use super::MetadataContext;
+use super::inputs::{
+    CreateOneFieldMetadataInput, CreateOneObjectInput, CursorPaging, DeleteOneFieldInput,
+    DeleteOneObjectInput, FieldFilter, ObjectFilter, UpdateOneFieldMetadataInput,
+    UpdateOneObjectInput, page,
+};
+use super::scalars::UuidScalar;
+use super::types::{
+    FieldConnection, FieldDto, FieldEdge, ObjectConnection, ObjectDto, ObjectEdge, Snapshot,
+};
+
+/// A coded error as a GraphQL error (`extensions.code`, `subCode`, `userFriendlyMessage`).
+fn coded(e: &dyn CodedError) -> async_graphql::Error {
+    if !e.is_user_facing() {
+        tracing::error!(error = %e, "metadata request failed");
+    }
+    async_graphql::Error {
+        message: if e.is_user_facing() {
+            e.to_string()
+        } else {
+            "Internal server error".to_owned()
+        },
+        source: None,
+        extensions: Some(tessera_graphql::error_extensions(e)),
+    }
+}
+
+/// An error with a code and a message.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct ApiError {
+    code: ErrorCode,
+    message: String,
+}
+
+impl CodedError for ApiError {
+    fn code(&self) -> ErrorCode {
+        self.code
+    }
+}
+
+fn not_found(what: &str, id: Uuid) -> async_graphql::Error {
+    coded(&ApiError {
+        code: ErrorCode::NotFound,
+        message: format!("Unable to find {what} with id: {id}"),
+    })
+}
+
+/// Converts a GraphQL input into the store's input type (same camelCase names); absent and
+/// null keys mean "unchanged".
+fn convert<T: DeserializeOwned>(input: &impl Serialize) -> async_graphql::Result<T> {
+    let mut value = serde_json::to_value(input).map_err(|e| bad(e.to_string()))?;
+    if let serde_json::Value::Object(map) = &mut value {
+        map.retain(|_, v| !v.is_null());
+    }
+    serde_json::from_value(value).map_err(|e| bad(format!("Invalid input: {e}")))
+}
+
+fn bad(message: String) -> async_graphql::Error {
+    coded(&ApiError {
+        code: ErrorCode::BadUserInput,
+        message,
+    })
+}
+
+fn context<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c MetadataContext> {
+    ctx.data::<MetadataContext>()
+}
+
+async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
+    mc.store
+        .objects_metadata(mc.session.workspace_id)
+        .await
+        .map(Arc::new)
+        .map_err(|e| coded(&e))
+}
+
+/// `Query` of `/metadata`.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The workspace's objects (inactive ones included), in stable order; default page 10.
+    async fn objects(
+        &self,
+        ctx: &Context<'_>,
+        paging: Option<CursorPaging>,
+        filter: Option<ObjectFilter>,
+    ) -> async_graphql::Result<ObjectConnection> {
+        let snap = snapshot(context(ctx)?).await?;
+        let items: Vec<ObjectDto> = (0..snap.len())
+            .filter(|&i| filter.as_ref().is_none_or(|f| f.matches(&snap[i])))
+            .map(|index| ObjectDto {
+                snapshot: snap.clone(),
+                index,
+            })
+            .collect();
+        let (edges, page_info) = page(items, |o| snap[o.index].id, paging.as_ref())?;
+        Ok(ObjectConnection {
+            page_info,
+            edges: edges
+                .into_iter()
+                .map(|(cursor, node)| ObjectEdge { node, cursor })
+                .collect(),
+        })
+    }
+
+    /// One object by id. Errors: `NOT_FOUND`.
+    async fn object(&self, ctx: &Context<'_>, id: UuidScalar) -> async_graphql::Result<ObjectDto> {
+        let snap = snapshot(context(ctx)?).await?;
+        ObjectDto::find(&snap, id.0).ok_or_else(|| not_found("object", id.0))
+    }
+
+    /// The workspace's fields, object by object; default page 10.
+    async fn fields(
+        &self,
+        ctx: &Context<'_>,
+        paging: Option<CursorPaging>,
+        filter: Option<FieldFilter>,
+    ) -> async_graphql::Result<FieldConnection> {
+        let snap = snapshot(context(ctx)?).await?;
+        let items: Vec<FieldDto> = FieldDto::all(&snap)
+            .into_iter()
+            .filter(|f| filter.as_ref().is_none_or(|flt| flt.matches(f.meta())))
+            .collect();
+        let (edges, page_info) = page(items, |f| f.meta().id, paging.as_ref())?;
+        Ok(FieldConnection {
+            page_info,
+            edges: edges
+                .into_iter()
+                .map(|(cursor, node)| FieldEdge { node, cursor })
+                .collect(),
+        })
+    }
+
+    /// One field by id. Errors: `NOT_FOUND`.
+    async fn field(&self, ctx: &Context<'_>, id: UuidScalar) -> async_graphql::Result<FieldDto> {
+        let snap = snapshot(context(ctx)?).await?;
+        FieldDto::find(&snap, id.0).ok_or_else(|| not_found("field", id.0))
+    }
+}
+
+/// `Mutation` of `/metadata`. Each mutation is one atomic change (metadata, tables and the
+/// metadata version together), then answers from a fresh snapshot.
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Creates a custom object (table `_<nameSingular>`, system fields, a `name` field).
+    async fn create_one_object(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOneObjectInput,
+    ) -> async_graphql::Result<ObjectDto> {
+        let mc = context(ctx)?;
+        let created = mc
+            .store
+            .create_object(mc.session.workspace_id, convert(&input.object)?)
+            .await
+            .map_err(|e| coded(&e))?;
+        let snap = snapshot(mc).await?;
+        ObjectDto::find(&snap, created.id).ok_or_else(|| not_found("object", created.id))
+    }
+
+    /// Changes an object (labels, names, `isActive`, label identifier).
+    async fn update_one_object(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOneObjectInput,
+    ) -> async_graphql::Result<ObjectDto> {
+        let mc = context(ctx)?;
+        let updated = mc
+            .store
+            .update_object(mc.session.workspace_id, input.id.0, convert(&input.update)?)
+            .await
+            .map_err(|e| coded(&e))?;
+        let snap = snapshot(mc).await?;
+        ObjectDto::find(&snap, updated.id).ok_or_else(|| not_found("object", updated.id))
+    }
+
+    /// Deletes a custom object, its table and the relations pointing at it; returns it as it was.
+    async fn delete_one_object(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteOneObjectInput,
+    ) -> async_graphql::Result<ObjectDto> {
+        let mc = context(ctx)?;
+        let deleted = mc
+            .store
+            .delete_object(mc.session.workspace_id, input.id.0)
+            .await
+            .map_err(|e| coded(&e))?;
+        Ok(ObjectDto {
+            snapshot: Arc::new(vec![deleted]),
+            index: 0,
+        })
+    }
+
+    /// Creates a field (both sides for a relation given `relationCreationPayload`).
+    async fn create_one_field(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOneFieldMetadataInput,
+    ) -> async_graphql::Result<FieldDto> {
+        let mc = context(ctx)?;
+        if input.field.field_type.to_field_type().is_none() {
+            return Err(bad(format!(
+                "Field type {:?} is not supported yet",
+                input.field.field_type
+            )));
+        }
+        let created = mc
+            .store
+            .create_field(mc.session.workspace_id, convert(&input.field)?)
+            .await
+            .map_err(|e| coded(&e))?;
+        let snap = snapshot(mc).await?;
+        FieldDto::find(&snap, created.id).ok_or_else(|| not_found("field", created.id))
+    }
+
+    /// Changes a field (label, name, `isActive`, nullability, default, uniqueness, options).
+    async fn update_one_field(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOneFieldMetadataInput,
+    ) -> async_graphql::Result<FieldDto> {
+        let mc = context(ctx)?;
+        let updated = mc
+            .store
+            .update_field(mc.session.workspace_id, input.id.0, convert(&input.update)?)
+            .await
+            .map_err(|e| coded(&e))?;
+        let snap = snapshot(mc).await?;
+        FieldDto::find(&snap, updated.id).ok_or_else(|| not_found("field", updated.id))
+    }
+
+    /// Deletes a custom field and its column(s); returns it as it was.
+    async fn delete_one_field(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteOneFieldInput,
+    ) -> async_graphql::Result<FieldDto> {
+        let mc = context(ctx)?;
+        let object_snapshot = snapshot(mc).await?;
+        let deleted = mc
+            .store
+            .delete_field(mc.session.workspace_id, input.id.0)
+            .await
+            .map_err(|e| coded(&e))?;
+        FieldDto::find(&object_snapshot, deleted.id).ok_or_else(|| not_found("field", deleted.id))
+    }
+}
