@@ -8,16 +8,25 @@
 
 mod composite;
 mod error;
+mod inputs;
 mod model;
 mod names;
 pub mod standard;
 mod types;
+pub mod validate;
 
 pub use composite::{CompositeSubField, CompositeType};
 pub use error::MetadataError;
-pub use model::{ColumnModel, FieldKind, FieldModel, ObjectModel, SubFieldModel, WorkspaceModel};
+pub use inputs::{
+    CreateFieldInput, CreateObjectInput, FieldOptionInput, RelationCreationPayload,
+    UpdateFieldInput, UpdateObjectInput,
+};
+pub use model::{
+    ColumnModel, FieldKind, FieldModel, ObjectModel, RATING_VALUES, SubFieldModel, WorkspaceModel,
+};
 pub use names::{camel_case, pascal_case};
 pub use types::{
     FieldMetadata, FieldOption, FieldType, ObjectMetadata, OnDelete, RelationSettings,
     RelationType, ScalarKind,
 };
+pub use validate::ValidationError;

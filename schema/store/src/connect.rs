@@ -30,6 +30,8 @@ pub(crate) enum Backend {
 pub(crate) struct SqliteFiles {
     /// `<data_dir>/system.db`.
     pub(crate) system: DatabaseConnection,
+    /// The path of `system.db` (metadata changes open their own connection on it).
+    pub(crate) system_path: PathBuf,
     /// `<data_dir>/workspaces`.
     pub(crate) dir: PathBuf,
     /// Open workspace pools, by workspace.
@@ -84,10 +86,12 @@ pub(crate) async fn sqlite(data_dir: &Path) -> Result<Backend, StoreError> {
         path: dir.clone(),
         source,
     })?;
-    let system = open_sqlite(&data_dir.join("system.db"), true, 4).await?;
+    let system_path = data_dir.join("system.db");
+    let system = open_sqlite(&system_path, true, 4).await?;
     Migrator::up(&system, None).await?;
     Ok(Backend::Sqlite(SqliteFiles {
         system,
+        system_path,
         dir,
         pools: Mutex::new(HashMap::new()),
     }))
@@ -119,6 +123,59 @@ pub(crate) async fn open_sqlite(
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(5))
                 .synchronous(SqliteSynchronous::Normal)
+        });
+    Ok(Database::connect(options).await?)
+}
+
+/// The schema name a workspace file is attached under on a metadata-change connection.
+pub(crate) const ATTACHED_WORKSPACE: &str = "ws";
+
+/// Attaches the workspace file (bound as `?1`) as [`ATTACHED_WORKSPACE`].
+const ATTACH_SQL: &str = "ATTACH DATABASE ?1 AS \"ws\"";
+
+/// Opens the connection of one metadata change on SQLite: a single connection on
+/// `system.db` with the workspace file attached as [`ATTACHED_WORKSPACE`], so one
+/// transaction covers the metadata rows and the workspace's tables (both files commit or
+/// neither does). Foreign keys are OFF on this connection: table rebuilds drop and recreate
+/// tables that others reference (SQLite's documented procedure); the change checks
+/// `foreign_key_check` before committing.
+pub(crate) async fn open_change_connection(
+    system: &Path,
+    workspace: &Path,
+) -> Result<DatabaseConnection, StoreError> {
+    let file = system.to_path_buf();
+    let attach = workspace
+        .to_str()
+        .ok_or_else(|| StoreError::Config(format!("not a UTF-8 path: {}", workspace.display())))?
+        .to_owned();
+    let mut options = ConnectOptions::new("sqlite://tessera.db");
+    options
+        .max_connections(1)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |o| {
+            o.filename(&file)
+                .in_memory(false)
+                .shared_cache(false)
+                .create_if_missing(false)
+                .foreign_keys(false)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5))
+                .synchronous(SqliteSynchronous::Normal)
+        })
+        .map_sqlx_sqlite_pool_opts(move |pool| {
+            let attach = attach.clone();
+            pool.after_connect(move |conn, _| {
+                let attach = attach.clone();
+                Box::pin(async move {
+                    sea_orm::sqlx::query(ATTACH_SQL)
+                        .bind(attach)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            })
         });
     Ok(Database::connect(options).await?)
 }

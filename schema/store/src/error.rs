@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use tessera_core::{CodedError, ErrorCode, WorkspaceId};
-use tessera_metadata::MetadataError;
+use tessera_metadata::{MetadataError, ValidationError};
 use tessera_query::RunError;
 use uuid::Uuid;
 
@@ -19,6 +19,16 @@ pub enum StoreError {
     /// The metadata cannot be turned into tables (duplicate names, bad relations, ...).
     #[error(transparent)]
     Metadata(#[from] MetadataError),
+    /// A metadata change was refused (invalid name, name clash, forbidden change, existing
+    /// data in the way, ...). Nothing was changed.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// No object metadata with this id in the workspace.
+    #[error("Object metadata {0} not found")]
+    ObjectNotFound(Uuid),
+    /// No field metadata with this id in the workspace.
+    #[error("Field metadata {0} not found")]
+    FieldNotFound(Uuid),
     /// A field's stored default value cannot be turned into SQL.
     #[error("invalid default value for column \"{column}\": {reason}")]
     InvalidDefault {
@@ -92,10 +102,13 @@ impl CodedError for StoreError {
                 | RunError::InvalidValue(_) => ErrorCode::BadUserInput,
                 RunError::Other(_) => ErrorCode::InternalServerError,
             },
-            StoreError::Metadata(_) | StoreError::InvalidDefault { .. } => {
-                ErrorCode::MetadataValidationFailed
-            }
-            StoreError::WorkspaceNotFound(_) | StoreError::ApiKeyNotFound(_) => ErrorCode::NotFound,
+            StoreError::Metadata(_)
+            | StoreError::Validation(_)
+            | StoreError::InvalidDefault { .. } => ErrorCode::MetadataValidationFailed,
+            StoreError::WorkspaceNotFound(_)
+            | StoreError::ApiKeyNotFound(_)
+            | StoreError::ObjectNotFound(_)
+            | StoreError::FieldNotFound(_) => ErrorCode::NotFound,
             StoreError::UnknownObject(_)
             | StoreError::UnknownColumn { .. }
             | StoreError::InvalidValue { .. } => ErrorCode::BadUserInput,

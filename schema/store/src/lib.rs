@@ -10,6 +10,7 @@
 
 mod api_keys;
 mod bind;
+mod changes;
 mod classify;
 mod connect;
 mod ddl;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::sys::Sys;
 
-const OBJECT_COLUMNS: [&str; 13] = [
+pub(crate) const OBJECT_COLUMNS: [&str; 13] = [
     "id",
     "workspaceId",
     "nameSingular",
@@ -28,7 +28,7 @@ const OBJECT_COLUMNS: [&str; 13] = [
     "position",
 ];
 
-const FIELD_COLUMNS: [&str; 19] = [
+pub(crate) const FIELD_COLUMNS: [&str; 19] = [
     "id",
     "workspaceId",
     "objectMetadataId",
@@ -53,7 +53,7 @@ const FIELD_COLUMNS: [&str; 19] = [
 /// Rows per multi-row INSERT (keeps parameters well under SQLite's and PostgreSQL's limits).
 const ROWS_PER_INSERT: usize = 200;
 
-fn column_list(columns: &[&str]) -> String {
+pub(crate) fn column_list(columns: &[&str]) -> String {
     columns
         .iter()
         .map(|c| crate::sql::ident(c))
@@ -95,6 +95,66 @@ fn position(i: usize) -> i64 {
     i64::try_from(i).unwrap_or(i64::MAX)
 }
 
+/// The values of an `objectMetadata` row, in [`OBJECT_COLUMNS`] order.
+pub(crate) fn object_row(
+    sys: Sys,
+    ws: WorkspaceId,
+    o: &ObjectMetadata,
+    position: i64,
+) -> Vec<Value> {
+    vec![
+        sys.uuid(o.id),
+        sys.uuid(ws.0),
+        sys.text(&o.name_singular),
+        sys.text(&o.name_plural),
+        sys.text(&o.label_singular),
+        sys.text(&o.label_plural),
+        sys.opt_text(o.description.as_deref()),
+        sys.opt_text(o.icon.as_deref()),
+        sys.boolean(o.is_custom),
+        sys.boolean(o.is_system),
+        sys.boolean(o.is_active),
+        sys.opt_uuid(o.label_identifier_field_metadata_id),
+        sys.int(position),
+    ]
+}
+
+/// The values of a `fieldMetadata` row, in [`FIELD_COLUMNS`] order.
+pub(crate) fn field_row(
+    sys: Sys,
+    ws: WorkspaceId,
+    f: &FieldMetadata,
+    position: i64,
+) -> Result<Vec<Value>, StoreError> {
+    let options = f
+        .options
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| StoreError::corrupt(format!("options of {}: {e}", f.name)))?;
+    Ok(vec![
+        sys.uuid(f.id),
+        sys.uuid(ws.0),
+        sys.uuid(f.object_metadata_id),
+        sys.text(&f.name),
+        sys.text(&f.label),
+        sys.text(field_type_text(f.field_type)?),
+        sys.opt_text(f.description.as_deref()),
+        sys.opt_text(f.icon.as_deref()),
+        sys.boolean(f.is_nullable),
+        sys.boolean(f.is_unique),
+        sys.boolean(f.is_system),
+        sys.boolean(f.is_custom),
+        sys.boolean(f.is_active),
+        sys.json(f.default_value.as_ref()),
+        sys.json(options.as_ref()),
+        sys.json(f.settings.as_ref()),
+        sys.opt_uuid(f.relation_target_object_metadata_id),
+        sys.opt_uuid(f.relation_target_field_metadata_id),
+        sys.int(position),
+    ])
+}
+
 /// Inserts the metadata rows of `objects` (fields keep their object's id as
 /// `objectMetadataId`). Run inside the transaction that creates the workspace.
 pub(crate) async fn insert<C: ConnectionTrait>(
@@ -106,49 +166,13 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     let mut object_rows = Vec::with_capacity(objects.len());
     let mut field_rows = Vec::new();
     for (i, o) in objects.iter().enumerate() {
-        object_rows.push(vec![
-            sys.uuid(o.id),
-            sys.uuid(ws.0),
-            sys.text(&o.name_singular),
-            sys.text(&o.name_plural),
-            sys.text(&o.label_singular),
-            sys.text(&o.label_plural),
-            sys.opt_text(o.description.as_deref()),
-            sys.opt_text(o.icon.as_deref()),
-            sys.boolean(o.is_custom),
-            sys.boolean(o.is_system),
-            sys.boolean(o.is_active),
-            sys.opt_uuid(o.label_identifier_field_metadata_id),
-            sys.int(position(i)),
-        ]);
+        object_rows.push(object_row(sys, ws, o, position(i)));
         for (j, f) in o.fields.iter().enumerate() {
-            let options = f
-                .options
-                .as_ref()
-                .map(serde_json::to_value)
-                .transpose()
-                .map_err(|e| StoreError::corrupt(format!("options of {}: {e}", f.name)))?;
-            field_rows.push(vec![
-                sys.uuid(f.id),
-                sys.uuid(ws.0),
-                sys.uuid(o.id),
-                sys.text(&f.name),
-                sys.text(&f.label),
-                sys.text(field_type_text(f.field_type)?),
-                sys.opt_text(f.description.as_deref()),
-                sys.opt_text(f.icon.as_deref()),
-                sys.boolean(f.is_nullable),
-                sys.boolean(f.is_unique),
-                sys.boolean(f.is_system),
-                sys.boolean(f.is_custom),
-                sys.boolean(f.is_active),
-                sys.json(f.default_value.as_ref()),
-                sys.json(options.as_ref()),
-                sys.json(f.settings.as_ref()),
-                sys.opt_uuid(f.relation_target_object_metadata_id),
-                sys.opt_uuid(f.relation_target_field_metadata_id),
-                sys.int(position(j)),
-            ]);
+            let f = FieldMetadata {
+                object_metadata_id: o.id,
+                ..f.clone()
+            };
+            field_rows.push(field_row(sys, ws, &f, position(j))?);
         }
     }
     insert_rows(conn, sys, "objectMetadata", &OBJECT_COLUMNS, object_rows).await?;
@@ -156,14 +180,15 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Loads a workspace's objects with their fields, in stored order.
+/// Loads a workspace's objects with their fields, in stored order (`position`, then id),
+/// inactive ones included.
 pub(crate) async fn load<C: ConnectionTrait>(
     conn: &C,
     sys: Sys,
     ws: WorkspaceId,
 ) -> Result<Vec<ObjectMetadata>, StoreError> {
     let fields_sql = format!(
-        "SELECT {} FROM {} WHERE \"workspaceId\" = {} ORDER BY \"objectMetadataId\", \"position\"",
+        "SELECT {} FROM {} WHERE \"workspaceId\" = {} ORDER BY \"objectMetadataId\", \"position\", \"id\"",
         column_list(&FIELD_COLUMNS),
         sys.table("fieldMetadata"),
         sys.p(1)
@@ -207,7 +232,7 @@ pub(crate) async fn load<C: ConnectionTrait>(
         });
     }
     let objects_sql = format!(
-        "SELECT {} FROM {} WHERE \"workspaceId\" = {} ORDER BY \"position\"",
+        "SELECT {} FROM {} WHERE \"workspaceId\" = {} ORDER BY \"position\", \"id\"",
         column_list(&OBJECT_COLUMNS),
         sys.table("objectMetadata"),
         sys.p(1)

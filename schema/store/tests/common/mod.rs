@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod meta;
+pub mod rocket;
+
 use tessera_core::WorkspaceId;
 use tessera_query::{SqlRunner, Statement};
 use tessera_store::{Store, StoreConfig};
