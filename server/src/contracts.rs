@@ -16,8 +16,12 @@ use crate::ServerError;
 ///
 /// Errors: the standard objects do not build into a schema (a bug: [`ServerError::Schema`]).
 pub fn render() -> Result<Vec<(&'static str, String)>, ServerError> {
-    let model = WorkspaceModel::build(WorkspaceId(uuid::Uuid::nil()), 1, &standard::standard_objects())
-        .map_err(|e| ServerError::Schema(tessera_graphql::SchemaError(e.to_string())))?;
+    let model = WorkspaceModel::build(
+        WorkspaceId(uuid::Uuid::nil()),
+        1,
+        &standard::standard_objects(),
+    )
+    .map_err(|e| ServerError::Schema(tessera_graphql::SchemaError(e.to_string())))?;
     let workspace = tessera_graphql::build_schema(Arc::new(model))?;
     let codes: Vec<_> = ErrorCode::ALL
         .iter()
@@ -26,7 +30,10 @@ pub fn render() -> Result<Vec<(&'static str, String)>, ServerError> {
     let codes = serde_json::to_string_pretty(&json!({ "errorCodes": codes }))
         .map_err(|e| ServerError::Schema(tessera_graphql::SchemaError(e.to_string())))?;
     Ok(vec![
-        ("metadata.graphql", crate::metadata_api::metadata_schema().sdl()),
+        (
+            "metadata.graphql",
+            crate::metadata_api::metadata_schema().sdl(),
+        ),
         ("workspace.graphql", workspace.sdl()),
         ("error-codes.json", format!("{codes}\n")),
     ])

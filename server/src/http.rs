@@ -93,7 +93,10 @@ async fn metadata(
         let e = tessera_query::QueryError::bad("The request body has no GraphQL \"query\"");
         return error_response(&e, &headers);
     }
-    tracing::Span::current().record("workspace_id", tracing::field::display(session.workspace_id));
+    tracing::Span::current().record(
+        "workspace_id",
+        tracing::field::display(session.workspace_id),
+    );
     let request = request.data(crate::metadata_api::MetadataContext {
         session,
         store: state.store().clone(),

@@ -19,17 +19,24 @@ impl Client {
         let (_ws, token) = tessera_server::create_workspace(state, name, false)
             .await
             .expect("workspace");
-        Self { state: state.clone(), bearer: format!("Bearer {token}") }
+        Self {
+            state: state.clone(),
+            bearer: format!("Bearer {token}"),
+        }
     }
 
     async fn metadata(&self, query: &str, variables: Value) -> Value {
         let body = json!({"query": query, "variables": variables}).to_string();
-        post_metadata(&self.state, Some(&self.bearer), &body).await.json()
+        post_metadata(&self.state, Some(&self.bearer), &body)
+            .await
+            .json()
     }
 
     async fn graphql(&self, query: &str, variables: Value) -> Value {
         let body = json!({"query": query, "variables": variables}).to_string();
-        post_graphql(&self.state, Some(&self.bearer), &body).await.json()
+        post_graphql(&self.state, Some(&self.bearer), &body)
+            .await
+            .json()
     }
 }
 
@@ -49,16 +56,33 @@ async fn define_use_change_delete(state: AppState) {
             json!({}),
         )
         .await;
-    let edges = ok(&r)["objects"]["edges"].as_array().expect("edges").clone();
+    let edges = ok(&r)["objects"]["edges"]
+        .as_array()
+        .expect("edges")
+        .clone();
     let company = edges
         .iter()
         .find(|e| e["node"]["nameSingular"] == "company")
         .expect("company")["node"]
         .clone();
     assert_eq!(edges.len(), 11);
-    assert!(company["fieldsList"].as_array().expect("fields").iter().any(|f| f["name"] == "domainName" && f["type"] == "LINKS"));
-    let r = a.metadata("{ objects { edges { node { id } } pageInfo { hasNextPage endCursor } } }", json!({})).await;
-    assert_eq!(ok(&r)["objects"]["edges"].as_array().map(Vec::len), Some(10));
+    assert!(
+        company["fieldsList"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .any(|f| f["name"] == "domainName" && f["type"] == "LINKS")
+    );
+    let r = a
+        .metadata(
+            "{ objects { edges { node { id } } pageInfo { hasNextPage endCursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["objects"]["edges"].as_array().map(Vec::len),
+        Some(10)
+    );
     assert_eq!(ok(&r)["objects"]["pageInfo"]["hasNextPage"], json!(true));
 
     // Create a custom object with a field and a relation to company.
@@ -70,7 +94,13 @@ async fn define_use_change_delete(state: AppState) {
         .await;
     let rocket = ok(&r)["createOneObject"].clone();
     assert_eq!(rocket["isCustom"], json!(true));
-    assert!(rocket["fieldsList"].as_array().expect("fields").iter().any(|f| f["name"] == "name"));
+    assert!(
+        rocket["fieldsList"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .any(|f| f["name"] == "name")
+    );
     let rocket_id = rocket["id"].as_str().expect("id").to_owned();
     let r = a
         .metadata(
@@ -78,7 +108,10 @@ async fn define_use_change_delete(state: AppState) {
             json!({"input": {"field": {"objectMetadataId": rocket_id, "type": "NUMBER", "name": "thrust", "label": "Thrust"}}}),
         )
         .await;
-    let thrust_id = ok(&r)["createOneField"]["id"].as_str().expect("id").to_owned();
+    let thrust_id = ok(&r)["createOneField"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     let r = a
         .metadata(
             "mutation($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { name relation { type targetObjectMetadata { nameSingular } targetFieldMetadata { name } } } }",
@@ -86,7 +119,11 @@ async fn define_use_change_delete(state: AppState) {
                 "relationCreationPayload": {"targetObjectMetadataId": company["id"], "targetFieldLabel": "Rockets", "targetFieldIcon": "IconRocket", "type": "MANY_TO_ONE"}}}}),
         )
         .await;
-    assert_eq!(ok(&r)["createOneField"]["relation"]["targetFieldMetadata"]["name"], json!("rockets"), "{r}");
+    assert_eq!(
+        ok(&r)["createOneField"]["relation"]["targetFieldMetadata"]["name"],
+        json!("rockets"),
+        "{r}"
+    );
 
     // The very next /graphql request can create, filter and nest rockets.
     let r = a
@@ -102,7 +139,11 @@ async fn define_use_change_delete(state: AppState) {
             json!({}),
         )
         .await;
-    assert_eq!(ok(&r)["createRockets"][0]["company"]["name"], json!("Acme"), "{r}");
+    assert_eq!(
+        ok(&r)["createRockets"][0]["company"]["name"],
+        json!("Acme"),
+        "{r}"
+    );
     let r = a
         .graphql(
             r#"{ rockets(filter: {thrust: {gt: 1000}}) { totalCount edges { node { name } } } companies { edges { node { name rockets { totalCount } } } } }"#,
@@ -110,12 +151,25 @@ async fn define_use_change_delete(state: AppState) {
         )
         .await;
     assert_eq!(ok(&r)["rockets"]["totalCount"], json!(1), "{r}");
-    assert_eq!(ok(&r)["companies"]["edges"][0]["node"]["rockets"]["totalCount"], json!(1), "{r}");
+    assert_eq!(
+        ok(&r)["companies"]["edges"][0]["node"]["rockets"]["totalCount"],
+        json!(1),
+        "{r}"
+    );
 
     // The other workspace has no rockets at all.
     let r = b.graphql("{ rockets { totalCount } }", json!({})).await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], json!("BAD_USER_INPUT"), "{r}");
-    let r = b.metadata("{ objects(paging: {first: 100}) { edges { node { nameSingular } } } }", json!({})).await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "{r}"
+    );
+    let r = b
+        .metadata(
+            "{ objects(paging: {first: 100}) { edges { node { nameSingular } } } }",
+            json!({}),
+        )
+        .await;
     assert!(!ok(&r).to_string().contains("rocket"), "{r}");
 
     // Rename a field: data follows; deactivate: hidden but kept; reactivate: back.
@@ -126,8 +180,17 @@ async fn define_use_change_delete(state: AppState) {
         )
         .await;
     assert_eq!(ok(&r)["updateOneField"]["name"], json!("power"));
-    let r = a.graphql(r#"{ rockets(orderBy: {power: DescNullsLast}) { edges { node { name power } } } }"#, json!({})).await;
-    assert_eq!(ok(&r)["rockets"]["edges"][0]["node"], json!({"name": "Falcon", "power": 7600}), "{r}");
+    let r = a
+        .graphql(
+            r#"{ rockets(orderBy: {power: DescNullsLast}) { edges { node { name power } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["rockets"]["edges"][0]["node"],
+        json!({"name": "Falcon", "power": 7600}),
+        "{r}"
+    );
     let r = a
         .metadata(
             "mutation($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { isActive } }",
@@ -135,28 +198,68 @@ async fn define_use_change_delete(state: AppState) {
         )
         .await;
     assert_eq!(ok(&r)["updateOneField"]["isActive"], json!(false));
-    let r = a.graphql("{ rockets { edges { node { power } } } }", json!({})).await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], json!("BAD_USER_INPUT"), "{r}");
+    let r = a
+        .graphql("{ rockets { edges { node { power } } } }", json!({}))
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "{r}"
+    );
     a.metadata(
         "mutation($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { isActive } }",
         json!({"input": {"id": thrust_id, "update": {"isActive": true}}}),
     )
     .await;
-    let r = a.graphql("{ rockets(orderBy: {power: AscNullsLast}) { edges { node { power } } } }", json!({})).await;
-    assert_eq!(ok(&r)["rockets"]["edges"][0]["node"]["power"], json!(190), "{r}");
+    let r = a
+        .graphql(
+            "{ rockets(orderBy: {power: AscNullsLast}) { edges { node { power } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["rockets"]["edges"][0]["node"]["power"],
+        json!(190),
+        "{r}"
+    );
 
     // Validation errors change nothing.
     for (input, needle) in [
-        (json!({"nameSingular": "rocket", "namePlural": "rocketz", "labelSingular": "R", "labelPlural": "Rs"}), "rocket"),
-        (json!({"nameSingular": "personConnection", "namePlural": "personConnections", "labelSingular": "P", "labelPlural": "Ps"}), "personConnection"),
-        (json!({"nameSingular": "Bad-Name", "namePlural": "badNames", "labelSingular": "B", "labelPlural": "Bs"}), "Bad-Name"),
-        (json!({"nameSingular": "same", "namePlural": "same", "labelSingular": "S", "labelPlural": "Ss"}), "same"),
+        (
+            json!({"nameSingular": "rocket", "namePlural": "rocketz", "labelSingular": "R", "labelPlural": "Rs"}),
+            "rocket",
+        ),
+        (
+            json!({"nameSingular": "personConnection", "namePlural": "personConnections", "labelSingular": "P", "labelPlural": "Ps"}),
+            "personConnection",
+        ),
+        (
+            json!({"nameSingular": "Bad-Name", "namePlural": "badNames", "labelSingular": "B", "labelPlural": "Bs"}),
+            "Bad-Name",
+        ),
+        (
+            json!({"nameSingular": "same", "namePlural": "same", "labelSingular": "S", "labelPlural": "Ss"}),
+            "same",
+        ),
     ] {
         let r = a
-            .metadata("mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id } }", json!({"input": {"object": input}}))
+            .metadata(
+                "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id } }",
+                json!({"input": {"object": input}}),
+            )
             .await;
-        assert_eq!(r["errors"][0]["extensions"]["code"], json!("METADATA_VALIDATION_FAILED"), "{input}: {r}");
-        assert!(r["errors"][0]["message"].as_str().unwrap_or("").contains(needle), "{input}: {r}");
+        assert_eq!(
+            r["errors"][0]["extensions"]["code"],
+            json!("METADATA_VALIDATION_FAILED"),
+            "{input}: {r}"
+        );
+        assert!(
+            r["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains(needle),
+            "{input}: {r}"
+        );
     }
 
     // Delete the object: gone from /metadata and /graphql.
@@ -168,14 +271,37 @@ async fn define_use_change_delete(state: AppState) {
         .await;
     assert_eq!(ok(&r)["deleteOneObject"]["nameSingular"], json!("rocket"));
     let r = a.graphql("{ rockets { totalCount } }", json!({})).await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], json!("BAD_USER_INPUT"), "{r}");
-    let r = a.graphql("{ companies { edges { node { name } } } }", json!({})).await;
-    assert_eq!(ok(&r)["companies"]["edges"][0]["node"]["name"], json!("Acme"));
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "{r}"
+    );
+    let r = a
+        .graphql("{ companies { edges { node { name } } } }", json!({}))
+        .await;
+    assert_eq!(
+        ok(&r)["companies"]["edges"][0]["node"]["name"],
+        json!("Acme")
+    );
 
     // Unknown ids are NOT_FOUND; no token is UNAUTHENTICATED.
-    let r = a.metadata(r#"{ object(id: "00000000-0000-4000-8000-000000000000") { id } }"#, json!({})).await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "{r}");
-    let r = post_metadata(&state, None, r#"{"query": "{ objects { edges { node { id } } } }"}"#).await;
+    let r = a
+        .metadata(
+            r#"{ object(id: "00000000-0000-4000-8000-000000000000") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("NOT_FOUND"),
+        "{r}"
+    );
+    let r = post_metadata(
+        &state,
+        None,
+        r#"{"query": "{ objects { edges { node { id } } } }"}"#,
+    )
+    .await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
 }
 

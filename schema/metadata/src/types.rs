@@ -201,12 +201,6 @@ pub struct FieldMetadata {
     /// The inverse relation field on the target object (RELATION fields).
     #[serde(default)]
     pub relation_target_field_metadata_id: Option<Uuid>,
-    /// When the field was created (ISO-8601, UTC); `None` until stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// When the field was last changed (ISO-8601, UTC); `None` until stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
 }
 
 fn yes() -> bool {
@@ -260,10 +254,4 @@ pub struct ObjectMetadata {
     /// The fields.
     #[serde(default)]
     pub fields: Vec<FieldMetadata>,
-    /// When the object was created (ISO-8601, UTC); `None` until stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// When the object was last changed (ISO-8601, UTC); `None` until stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
 }

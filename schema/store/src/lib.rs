@@ -20,6 +20,7 @@ mod metadata_rows;
 mod runner;
 mod sql;
 mod sys;
+mod timestamps;
 mod workspaces;
 
 use std::collections::HashMap;
@@ -32,6 +33,7 @@ use tessera_query::Dialect;
 pub use api_keys::ApiKeyRecord;
 pub use error::StoreError;
 pub use runner::WorkspaceRunner;
+pub use timestamps::MetadataTimestamps;
 pub use workspaces::WorkspaceRecord;
 
 use connect::Backend;

@@ -227,8 +227,6 @@ pub(crate) async fn load<C: ConnectionTrait>(
                 .get_opt_uuid(&row, "relationTargetObjectMetadataId")?,
             relation_target_field_metadata_id: sys
                 .get_opt_uuid(&row, "relationTargetFieldMetadataId")?,
-            created_at: None,
-            updated_at: None,
         });
     }
     let objects_sql = format!(
@@ -257,8 +255,6 @@ pub(crate) async fn load<C: ConnectionTrait>(
                 label_identifier_field_metadata_id: sys
                     .get_opt_uuid(row, "labelIdentifierFieldMetadataId")?,
                 fields: fields.remove(&id).unwrap_or_default(),
-                created_at: None,
-                updated_at: None,
             })
         })
         .collect()

@@ -53,7 +53,8 @@ pub(crate) fn page<T>(
     paging: Option<&CursorPaging>,
 ) -> async_graphql::Result<(Vec<(ConnectionCursor, T)>, PageInfo)> {
     use async_graphql::ErrorExtensions;
-    let bad = |m: &str| async_graphql::Error::new(m).extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
+    let bad =
+        |m: &str| async_graphql::Error::new(m).extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
     let paging = paging.cloned().unwrap_or_default();
     if paging.first.is_some() && paging.last.is_some() {
         return Err(bad("Cannot provide both first and last"));
@@ -61,7 +62,9 @@ pub(crate) fn page<T>(
     let size = |n: i32| -> async_graphql::Result<usize> {
         let n = usize::try_from(n).map_err(|_| bad("Paging sizes must be non-negative"))?;
         if n > MAX_METADATA_PAGE {
-            return Err(bad(&format!("Paging sizes must not exceed {MAX_METADATA_PAGE}")));
+            return Err(bad(&format!(
+                "Paging sizes must not exceed {MAX_METADATA_PAGE}"
+            )));
         }
         Ok(n)
     };
@@ -155,8 +158,14 @@ impl UuidFilterComparison {
             && cmp(&self.gte, |a, b| a >= b)
             && cmp(&self.lt, |a, b| a < b)
             && cmp(&self.lte, |a, b| a <= b)
-            && self.in_.as_ref().is_none_or(|l| v.is_some_and(|v| l.iter().any(|x| x.0 == v)))
-            && self.not_in.as_ref().is_none_or(|l| v.is_none_or(|v| l.iter().all(|x| x.0 != v)))
+            && self
+                .in_
+                .as_ref()
+                .is_none_or(|l| v.is_some_and(|v| l.iter().any(|x| x.0 == v)))
+            && self
+                .not_in
+                .as_ref()
+                .is_none_or(|l| v.is_none_or(|v| l.iter().all(|x| x.0 != v)))
             && self.is.is_none_or(|want_null| v.is_none() == want_null)
             && self.is_not.is_none_or(|not_null| v.is_none() != not_null)
     }
@@ -184,9 +193,15 @@ pub struct ObjectFilter {
 impl ObjectFilter {
     /// Whether `o` passes.
     pub(crate) fn matches(&self, o: &ObjectMetadata) -> bool {
-        let b = |c: &Option<BooleanFieldComparison>, v: bool| c.as_ref().is_none_or(|c| c.matches(v));
-        self.and.as_ref().is_none_or(|l| l.iter().all(|f| f.matches(o)))
-            && self.or.as_ref().is_none_or(|l| l.is_empty() || l.iter().any(|f| f.matches(o)))
+        let b =
+            |c: &Option<BooleanFieldComparison>, v: bool| c.as_ref().is_none_or(|c| c.matches(v));
+        self.and
+            .as_ref()
+            .is_none_or(|l| l.iter().all(|f| f.matches(o)))
+            && self
+                .or
+                .as_ref()
+                .is_none_or(|l| l.is_empty() || l.iter().any(|f| f.matches(o)))
             && self.id.as_ref().is_none_or(|c| c.matches(Some(o.id)))
             && b(&self.is_active, o.is_active)
             && b(&self.is_custom, o.is_custom)
@@ -217,9 +232,15 @@ pub struct FieldFilter {
 impl FieldFilter {
     /// Whether `f` passes.
     pub(crate) fn matches(&self, f: &FieldMetadata) -> bool {
-        let b = |c: &Option<BooleanFieldComparison>, v: bool| c.as_ref().is_none_or(|c| c.matches(v));
-        self.and.as_ref().is_none_or(|l| l.iter().all(|x| x.matches(f)))
-            && self.or.as_ref().is_none_or(|l| l.is_empty() || l.iter().any(|x| x.matches(f)))
+        let b =
+            |c: &Option<BooleanFieldComparison>, v: bool| c.as_ref().is_none_or(|c| c.matches(v));
+        self.and
+            .as_ref()
+            .is_none_or(|l| l.iter().all(|x| x.matches(f)))
+            && self
+                .or
+                .as_ref()
+                .is_none_or(|l| l.is_empty() || l.iter().any(|x| x.matches(f)))
             && self.id.as_ref().is_none_or(|c| c.matches(Some(f.id)))
             && b(&self.is_active, f.is_active)
             && b(&self.is_custom, f.is_custom)

@@ -17,6 +17,7 @@ use super::inputs::{
 use super::scalars::UuidScalar;
 use super::types::{
     FieldConnection, FieldDto, FieldEdge, ObjectConnection, ObjectDto, ObjectEdge, Snapshot,
+    SnapshotData,
 };
 
 /// A coded error as a GraphQL error (`extensions.code`, `subCode`, `userFriendlyMessage`).
@@ -78,11 +79,14 @@ fn context<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c MetadataContext> 
 }
 
 async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
-    mc.store
-        .objects_metadata(mc.session.workspace_id)
+    let ws = mc.session.workspace_id;
+    let objects = mc.store.objects_metadata(ws).await.map_err(|e| coded(&e))?;
+    let stamps = mc
+        .store
+        .metadata_timestamps(ws)
         .await
-        .map(Arc::new)
-        .map_err(|e| coded(&e))
+        .map_err(|e| coded(&e))?;
+    Ok(Arc::new(SnapshotData { objects, stamps }))
 }
 
 /// `Query` of `/metadata`.
@@ -98,14 +102,14 @@ impl QueryRoot {
         filter: Option<ObjectFilter>,
     ) -> async_graphql::Result<ObjectConnection> {
         let snap = snapshot(context(ctx)?).await?;
-        let items: Vec<ObjectDto> = (0..snap.len())
-            .filter(|&i| filter.as_ref().is_none_or(|f| f.matches(&snap[i])))
+        let items: Vec<ObjectDto> = (0..snap.objects.len())
+            .filter(|&i| filter.as_ref().is_none_or(|f| f.matches(&snap.objects[i])))
             .map(|index| ObjectDto {
                 snapshot: snap.clone(),
                 index,
             })
             .collect();
-        let (edges, page_info) = page(items, |o| snap[o.index].id, paging.as_ref())?;
+        let (edges, page_info) = page(items, |o| snap.objects[o.index].id, paging.as_ref())?;
         Ok(ObjectConnection {
             page_info,
             edges: edges
@@ -195,15 +199,13 @@ impl MutationRoot {
         input: DeleteOneObjectInput,
     ) -> async_graphql::Result<ObjectDto> {
         let mc = context(ctx)?;
+        let before = snapshot(mc).await?;
         let deleted = mc
             .store
             .delete_object(mc.session.workspace_id, input.id.0)
             .await
             .map_err(|e| coded(&e))?;
-        Ok(ObjectDto {
-            snapshot: Arc::new(vec![deleted]),
-            index: 0,
-        })
+        ObjectDto::find(&before, deleted.id).ok_or_else(|| not_found("object", deleted.id))
     }
 
     /// Creates a field (both sides for a relation given `relationCreationPayload`).

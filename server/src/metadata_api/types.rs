@@ -1,17 +1,26 @@
 //! Output types of `/metadata`: `Object`, `Field`, `Relation`, their connections and
 //! `PageInfo`, read from one snapshot of the workspace's metadata.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Enum, Object, SimpleObject};
 use tessera_metadata::{FieldType, ObjectMetadata, RelationType};
+use tessera_store::MetadataTimestamps;
 use uuid::Uuid;
 
 use super::inputs::{CursorPaging, FieldFilter};
 use super::scalars::{ConnectionCursor, DateTimeScalar, JsonScalar, UuidScalar};
 
-/// Every object and field of a workspace, as read once for a request.
-pub(crate) type Snapshot = Arc<Vec<ObjectMetadata>>;
+/// Every object and field of a workspace, as read once for a request, with their timestamps.
+#[derive(Debug, Default)]
+pub(crate) struct SnapshotData {
+    pub(crate) objects: Vec<ObjectMetadata>,
+    pub(crate) stamps: HashMap<Uuid, MetadataTimestamps>,
+}
+
+/// A shared [`SnapshotData`].
+pub(crate) type Snapshot = Arc<SnapshotData>;
 
 /// Twenty's `FieldMetadataType`. Types Tessera does not store yet (`FILES`, `MORPH_RELATION`,
 /// `TS_VECTOR`) are accepted by the schema and refused by `createOneField`.
@@ -174,15 +183,19 @@ pub struct FieldDto {
 
 impl ObjectDto {
     fn meta(&self) -> &ObjectMetadata {
-        &self.snapshot[self.index]
+        &self.snapshot.objects[self.index]
     }
 
     /// The object with this id in the snapshot.
     pub(crate) fn find(snapshot: &Snapshot, id: Uuid) -> Option<ObjectDto> {
-        snapshot.iter().position(|o| o.id == id).map(|index| ObjectDto {
-            snapshot: snapshot.clone(),
-            index,
-        })
+        snapshot
+            .objects
+            .iter()
+            .position(|o| o.id == id)
+            .map(|index| ObjectDto {
+                snapshot: snapshot.clone(),
+                index,
+            })
     }
 
     fn field_dtos(&self) -> Vec<FieldDto> {
@@ -196,8 +209,22 @@ impl ObjectDto {
     }
 }
 
-fn stamp(value: &Option<String>) -> DateTimeScalar {
-    DateTimeScalar(value.clone().unwrap_or_default())
+/// `createdAt` / `updatedAt` of a metadata row (rows not stored yet, such as an object just
+/// deleted, fall back to the Unix epoch).
+fn stamp(snapshot: &Snapshot, id: Uuid, updated: bool) -> DateTimeScalar {
+    DateTimeScalar(
+        snapshot
+            .stamps
+            .get(&id)
+            .map(|t| {
+                if updated {
+                    t.updated_at.clone()
+                } else {
+                    t.created_at.clone()
+                }
+            })
+            .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_owned()),
+    )
 }
 
 #[Object(name = "Object")]
@@ -263,13 +290,15 @@ impl ObjectDto {
         false
     }
     async fn created_at(&self) -> DateTimeScalar {
-        stamp(&self.meta().created_at)
+        stamp(&self.snapshot, self.meta().id, false)
     }
     async fn updated_at(&self) -> DateTimeScalar {
-        stamp(&self.meta().updated_at)
+        stamp(&self.snapshot, self.meta().id, true)
     }
     async fn label_identifier_field_metadata_id(&self) -> Option<UuidScalar> {
-        self.meta().label_identifier_field_metadata_id.map(UuidScalar)
+        self.meta()
+            .label_identifier_field_metadata_id
+            .map(UuidScalar)
     }
     async fn image_identifier_field_metadata_id(&self) -> Option<UuidScalar> {
         None
@@ -305,23 +334,27 @@ impl ObjectDto {
 
 impl FieldDto {
     pub(crate) fn meta(&self) -> &tessera_metadata::FieldMetadata {
-        &self.snapshot[self.object].fields[self.field]
+        &self.snapshot.objects[self.object].fields[self.field]
     }
 
     /// The field with this id in the snapshot.
     pub(crate) fn find(snapshot: &Snapshot, id: Uuid) -> Option<FieldDto> {
-        snapshot.iter().enumerate().find_map(|(object, o)| {
-            o.fields.iter().position(|f| f.id == id).map(|field| FieldDto {
-                snapshot: snapshot.clone(),
-                object,
-                field,
-            })
+        snapshot.objects.iter().enumerate().find_map(|(object, o)| {
+            o.fields
+                .iter()
+                .position(|f| f.id == id)
+                .map(|field| FieldDto {
+                    snapshot: snapshot.clone(),
+                    object,
+                    field,
+                })
         })
     }
 
     /// Every field of the snapshot, object by object.
     pub(crate) fn all(snapshot: &Snapshot) -> Vec<FieldDto> {
         snapshot
+            .objects
             .iter()
             .enumerate()
             .flat_map(|(object, o)| {
@@ -406,10 +439,10 @@ impl FieldDto {
         UuidScalar(self.meta().object_metadata_id)
     }
     async fn created_at(&self) -> DateTimeScalar {
-        stamp(&self.meta().created_at)
+        stamp(&self.snapshot, self.meta().id, false)
     }
     async fn updated_at(&self) -> DateTimeScalar {
-        stamp(&self.meta().updated_at)
+        stamp(&self.snapshot, self.meta().id, true)
     }
     /// The object holding the field.
     async fn object(&self) -> ObjectDto {
@@ -423,7 +456,8 @@ impl FieldDto {
         let meta = self.meta();
         let settings = meta.relation_settings()?;
         let target_field = FieldDto::find(&self.snapshot, meta.relation_target_field_metadata_id?)?;
-        let target_object = ObjectDto::find(&self.snapshot, meta.relation_target_object_metadata_id?)?;
+        let target_object =
+            ObjectDto::find(&self.snapshot, meta.relation_target_object_metadata_id?)?;
         Some(RelationDto {
             relation_type: match settings.relation_type {
                 RelationType::ManyToOne => RelationTypeGql::ManyToOne,

@@ -27,8 +27,6 @@ pub fn field(name: &str, label: &str, field_type: FieldType) -> FieldMetadata {
         settings: None,
         relation_target_object_metadata_id: None,
         relation_target_field_metadata_id: None,
-        created_at: None,
-        updated_at: None,
     }
 }
 
@@ -70,8 +68,6 @@ impl ObjectBuilder {
             is_active: true,
             label_identifier_field_metadata_id: None,
             fields: Vec::new(),
-            created_at: None,
-            updated_at: None,
         };
         let system = |mut f: FieldMetadata| {
             f.is_system = true;
