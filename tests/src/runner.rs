@@ -92,8 +92,9 @@ impl Config {
             bin,
             cases_dir,
             stores,
-            database_url: var("TESSERA_TEST_DATABASE_URL")
-                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            database_url: own_database(
+                &var("TESSERA_TEST_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            ),
             update: var("UPDATE_EXPECT").is_some_and(|v| v != "0"),
             jobs: usize::max(jobs, 1),
             only: var("TESSERA_CASES")
@@ -528,6 +529,16 @@ pub fn split_database_url(url: &str) -> Result<(String, String)> {
     ))
 }
 
+/// The conformance run's own database: the test database's name plus `_conformance`, so
+/// dropping and recreating it never disturbs other tests using the test database.
+pub fn own_database(url: &str) -> String {
+    let (path, query) = match url.split_once('?') {
+        Some((p, q)) => (p, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    format!("{path}_conformance{query}")
+}
+
 /// Makes sure the test database exists and, when its name starts with `tessera_test`, that it
 /// is empty (dropped and recreated), so runs do not pile up workspaces.
 async fn prepare_postgres(url: &str) -> Result<()> {
@@ -561,6 +572,14 @@ async fn prepare_postgres(url: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conformance_uses_its_own_database() {
+        assert_eq!(
+            own_database("postgres://u@h:5432/tessera_test?sslmode=disable"),
+            "postgres://u@h:5432/tessera_test_conformance?sslmode=disable"
+        );
+    }
 
     #[test]
     fn database_url_splits_into_admin_url_and_name() {
