@@ -328,6 +328,12 @@ async fn required_fields_defaults_and_unique(store: Store) {
     bad.options = Some(option_inputs(&["A"]));
     bad.default_value = Some(json!("'B'"));
     assert_invalid(store.create_field(ws, bad).await, "not one of the options");
+    let mut bad = field_input(rocket_id, "weight", FieldType::Number);
+    bad.default_value = Some(json!("now"));
+    assert_invalid(
+        store.create_field(ws, bad).await,
+        "needs a DATE or DATE_TIME column",
+    );
 
     // Unique: a new unique field over one record is fine; duplicates are then refused.
     let mut unique = field_input(rocket_id, "serialNumber", FieldType::Text);

@@ -1,15 +1,20 @@
-//! Metadata changes on SQLite and PostgreSQL: validation errors (each one
-//! `METADATA_VALIDATION_FAILED`, changing nothing) and unknown ids (`NOT_FOUND`).
+//! Metadata changes on SQLite and PostgreSQL: validation errors of creates and updates
+//! (each one `METADATA_VALIDATION_FAILED`, changing nothing) and unknown ids (`NOT_FOUND`).
 
 mod common;
 
 use serde_json::json;
 use tessera_core::{CodedError, ErrorCode};
-use tessera_metadata::{CreateFieldInput, FieldType, UpdateFieldInput, UpdateObjectInput};
+use tessera_metadata::{
+    CreateFieldInput, FieldType, RelationCreationPayload, RelationType, UpdateFieldInput,
+    UpdateObjectInput,
+};
 use tessera_store::{Store, StoreError};
 use uuid::Uuid;
 
-use common::meta::{assert_invalid, field_input, object_input, option_inputs, snapshot, workspace};
+use common::meta::{
+    assert_invalid, field_id, field_input, object, object_input, option_inputs, snapshot, workspace,
+};
 use common::rocket::rocket;
 
 async fn validation_errors_change_nothing(store: Store) {
@@ -217,3 +222,214 @@ fn validation_errors_are_coded() {
         ErrorCode::NotFound
     );
 }
+
+fn update() -> UpdateFieldInput {
+    UpdateFieldInput::default()
+}
+
+async fn update_validation(store: Store) {
+    let ws = workspace(&store).await;
+    let rocket_id = rocket(&store, ws).await;
+    let company = object(&store, ws, "company").await;
+    store
+        .create_field(
+            ws,
+            CreateFieldInput {
+                relation_creation_payload: Some(RelationCreationPayload {
+                    target_object_metadata_id: company.id,
+                    target_field_label: "Rockets".into(),
+                    target_field_icon: None,
+                    relation_type: RelationType::ManyToOne,
+                }),
+                ..field_input(rocket_id, "company", FieldType::Relation)
+            },
+        )
+        .await
+        .expect("relation");
+    let id = |name: &str| {
+        let store = store.clone();
+        let name = name.to_owned();
+        async move { field_id(&store, ws, "rocket", &name).await }
+    };
+    let before = snapshot(&store, ws).await;
+    let cases: Vec<(Uuid, UpdateFieldInput, &str)> = vec![
+        (
+            id("codename").await,
+            UpdateFieldInput {
+                name: Some("thrust".into()),
+                ..update()
+            },
+            "already exists",
+        ),
+        (
+            id("codename").await,
+            UpdateFieldInput {
+                name: Some("Code".into()),
+                ..update()
+            },
+            "lower-case",
+        ),
+        (
+            id("codename").await,
+            UpdateFieldInput {
+                name: Some("deletedAt".into()),
+                ..update()
+            },
+            "system field",
+        ),
+        (
+            id("codename").await,
+            UpdateFieldInput {
+                name: Some("pilotFirstName".into()),
+                ..update()
+            },
+            "two fields",
+        ),
+        (
+            id("codename").await,
+            UpdateFieldInput {
+                label: Some("".into()),
+                ..update()
+            },
+            "label must not be empty",
+        ),
+        (
+            id("codename").await,
+            UpdateFieldInput {
+                options: Some(common::meta::option_inputs(&["A"])),
+                ..update()
+            },
+            "only SELECT",
+        ),
+        (
+            id("codename").await,
+            UpdateFieldInput {
+                settings: Some(json!("x")),
+                ..update()
+            },
+            "JSON object",
+        ),
+        (
+            id("status").await,
+            UpdateFieldInput {
+                options: Some(vec![]),
+                ..update()
+            },
+            "at least one option",
+        ),
+        (
+            id("status").await,
+            UpdateFieldInput {
+                options: Some(common::meta::option_inputs(&["a b"])),
+                ..update()
+            },
+            "must match",
+        ),
+        (
+            id("id").await,
+            UpdateFieldInput {
+                name: Some("key".into()),
+                ..update()
+            },
+            "Cannot rename system field",
+        ),
+        (
+            id("createdAt").await,
+            UpdateFieldInput {
+                is_nullable: Some(true),
+                ..update()
+            },
+            "system field",
+        ),
+        (
+            id("createdAt").await,
+            UpdateFieldInput {
+                default_value: Some(serde_json::Value::Null),
+                ..update()
+            },
+            "system field",
+        ),
+        (
+            id("position").await,
+            UpdateFieldInput {
+                is_active: Some(false),
+                ..update()
+            },
+            "system field",
+        ),
+        (
+            id("name").await,
+            UpdateFieldInput {
+                is_active: Some(false),
+                ..update()
+            },
+            "label identifier",
+        ),
+        (
+            id("company").await,
+            UpdateFieldInput {
+                is_nullable: Some(false),
+                ..update()
+            },
+            "relation field",
+        ),
+        (
+            id("company").await,
+            UpdateFieldInput {
+                is_unique: Some(true),
+                ..update()
+            },
+            "relation field",
+        ),
+        (
+            id("company").await,
+            UpdateFieldInput {
+                name: Some("name".into()),
+                ..update()
+            },
+            "already exists",
+        ),
+    ];
+    for (field, input, needle) in cases {
+        assert_invalid(store.update_field(ws, field, input).await, needle);
+    }
+    let icp = company
+        .fields
+        .iter()
+        .find(|f| f.name == "idealCustomerProfile")
+        .expect("icp");
+    assert_invalid(
+        store
+            .update_field(
+                ws,
+                icp.id,
+                UpdateFieldInput {
+                    name: Some("ideal".into()),
+                    ..update()
+                },
+            )
+            .await,
+        "Cannot rename standard field",
+    );
+    // Renaming a relation so that its join column hits another field.
+    let mut f = field_input(rocket_id, "ownerId", FieldType::Text);
+    f.label = "Owner".into();
+    store.create_field(ws, f).await.expect("ownerId");
+    let before_owner = snapshot(&store, ws).await;
+    assert_invalid(
+        store
+            .update_field(
+                ws,
+                id("company").await,
+                UpdateFieldInput {
+                    name: Some("owner".into()),
+                    ..update()
+                },
+            )
+            .await,
+        "rocket.ownerId",
+    );
+    assert_eq!(snapshot(&store, ws).await, before_owner);
+    assert_ne!(before_owner, before);
+}
+both!(update_validation);

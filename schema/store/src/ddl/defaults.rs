@@ -61,8 +61,16 @@ impl DefaultCtx<'_> {
         };
         let expr = match value {
             Value::Null => return Ok(None),
-            Value::String(s) if s == "uuid" => uuid_sql(self.dialect).to_owned(),
-            Value::String(s) if s == "now" => now_sql(self.dialect, col.kind).to_owned(),
+            Value::String(s) if s == "uuid" => match col.kind {
+                ScalarKind::Uuid | ScalarKind::Text => uuid_sql(self.dialect).to_owned(),
+                _ => return Err(invalid("\"uuid\" needs a UUID or TEXT column")),
+            },
+            Value::String(s) if s == "now" => match col.kind {
+                ScalarKind::Date | ScalarKind::DateTime => {
+                    now_sql(self.dialect, col.kind).to_owned()
+                }
+                _ => return Err(invalid("\"now\" needs a DATE or DATE_TIME column")),
+            },
             Value::String(s) => self.string(col, &unquote(s)).map_err(|r| invalid(&r))?,
             Value::Bool(b) => match col.kind {
                 ScalarKind::Boolean | ScalarKind::Json => bool_sql(self.dialect, col.kind, *b),
@@ -258,5 +266,7 @@ mod tests {
             Some("'{\"a\":1}'::jsonb")
         );
         assert_eq!(pg.sql(&j, &Value::Null).ok().flatten(), None);
+        assert!(pg.sql(&p, &json!("now")).is_err());
+        assert!(lite.sql(&b, &json!("uuid")).is_err());
     }
 }

@@ -285,6 +285,16 @@ pub struct Snapshot {
 
 /// Takes a [`Snapshot`].
 pub async fn snapshot(store: &Store, ws: WorkspaceId) -> Snapshot {
+    Snapshot {
+        version: store.metadata_version(ws).await.expect("version"),
+        metadata: store.objects_metadata(ws).await.expect("metadata"),
+        storage: storage(store, ws).await,
+    }
+}
+
+/// The workspace's storage: every table's definition, columns, indexes, constraints and
+/// enum types.
+pub async fn storage(store: &Store, ws: WorkspaceId) -> Vec<Value> {
     let runner = store.runner(ws).await.expect("runner");
     let sql = match runner.schema() {
         Some(schema) => format!(
@@ -303,9 +313,16 @@ pub async fn snapshot(store: &Store, ws: WorkspaceId) -> Snapshot {
     };
     let mut storage = query(store, ws, sql).await.expect("storage");
     storage.extend(enum_types(store, ws).await);
-    Snapshot {
-        version: store.metadata_version(ws).await.expect("version"),
-        metadata: store.objects_metadata(ws).await.expect("metadata"),
-        storage,
-    }
+    storage
+}
+
+/// The id of field `field` of object `object`.
+pub async fn field_id(store: &Store, ws: WorkspaceId, object_name: &str, field: &str) -> Uuid {
+    object(store, ws, object_name)
+        .await
+        .fields
+        .iter()
+        .find(|f| f.name == field)
+        .unwrap_or_else(|| panic!("no field {object_name}.{field}"))
+        .id
 }

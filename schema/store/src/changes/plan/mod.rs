@@ -174,6 +174,17 @@ impl Planner<'_> {
                 ident(&new.table)
             );
             self.push(sql);
+            // PostgreSQL names the primary key `<table>_pkey`; keep it in step.
+            let (old_pkey, new_pkey) =
+                (format!("{}_pkey", old.table), format!("{}_pkey", new.table));
+            if self.dialect == Dialect::Postgres && new_pkey.len() <= 63 && old_pkey.len() <= 63 {
+                let sql = format!(
+                    "ALTER INDEX IF EXISTS {} RENAME TO {}",
+                    self.table(&old_pkey),
+                    ident(&new_pkey)
+                );
+                self.push(sql);
+            }
         }
         let table = self.table(&new.table);
         for (of, nf) in field_pairs(old, new) {
