@@ -84,25 +84,38 @@ async fn metadata(
     headers: HeaderMap,
     request: GraphQLRequest<BadRequest>,
 ) -> Response {
-    let session = match auth::authenticate(state.store(), state.app_secret(), &headers).await {
-        Ok(session) => session,
-        Err(e) => return error_response(&e, &headers),
+    let (session, request) = match authenticated(&state, &headers, request).await {
+        Ok(parts) => parts,
+        Err(response) => return response,
     };
-    let request = request.into_inner();
-    if request.query.trim().is_empty() {
-        let e = tessera_query::QueryError::bad("The request body has no GraphQL \"query\"");
-        return error_response(&e, &headers);
-    }
-    tracing::Span::current().record(
-        "workspace_id",
-        tracing::field::display(session.workspace_id),
-    );
     let request = request.data(crate::metadata_api::MetadataContext {
         session,
         store: state.store().clone(),
     });
     let response = state.metadata_schema().execute(request).await;
     graphql_response(finish_response(response), &headers)
+}
+
+/// The session of a GraphQL request (bearer token) and the request itself; an error response
+/// for a missing or bad token or an empty query. Records the workspace on the request's span.
+async fn authenticated(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: GraphQLRequest<BadRequest>,
+) -> Result<(tessera_core::Session, async_graphql::Request), Response> {
+    let session = auth::authenticate(state.store(), state.app_secret(), headers)
+        .await
+        .map_err(|e| error_response(&e, headers))?;
+    let request = request.into_inner();
+    if request.query.trim().is_empty() {
+        let e = tessera_query::QueryError::bad("The request body has no GraphQL \"query\"");
+        return Err(error_response(&e, headers));
+    }
+    tracing::Span::current().record(
+        "workspace_id",
+        tracing::field::display(session.workspace_id),
+    );
+    Ok((session, request))
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -122,17 +135,11 @@ async fn graphql(
     headers: HeaderMap,
     request: GraphQLRequest<BadRequest>,
 ) -> Response {
-    let session = match auth::authenticate(state.store(), state.app_secret(), &headers).await {
-        Ok(session) => session,
-        Err(e) => return error_response(&e, &headers),
+    let (session, request) = match authenticated(&state, &headers, request).await {
+        Ok(parts) => parts,
+        Err(response) => return response,
     };
-    let request = request.into_inner();
-    if request.query.trim().is_empty() {
-        let e = tessera_query::QueryError::bad("The request body has no GraphQL \"query\"");
-        return error_response(&e, &headers);
-    }
     let ws = session.workspace_id;
-    tracing::Span::current().record("workspace_id", tracing::field::display(ws));
     let prepared = async {
         let version = state.store().metadata_version(ws).await?;
         let schema = state.schema(ws, version).await?;
