@@ -120,21 +120,29 @@ export type DeleteOneObjectInput = {
 };
 
 export type Field = {
+  /** The application owning the field: the workspace's own. */
+  applicationId: Scalars['UUID']['output'];
   createdAt: Scalars['DateTime']['output'];
   defaultValue: Maybe<Scalars['JSON']['output']>;
   description: Maybe<Scalars['String']['output']>;
   icon: Maybe<Scalars['String']['output']>;
   id: Scalars['UUID']['output'];
   isActive: Maybe<Scalars['Boolean']['output']>;
+  /** Changes are recorded in the timeline (issue: events); every field counts. */
+  isAuditLogged: Maybe<Scalars['Boolean']['output']>;
   isCustom: Maybe<Scalars['Boolean']['output']>;
   isLabelSyncedWithName: Maybe<Scalars['Boolean']['output']>;
   isNullable: Maybe<Scalars['Boolean']['output']>;
+  /** Whether the field feeds record search: the object's label identifier does. */
+  isSearchable: Maybe<Scalars['Boolean']['output']>;
   isSystem: Maybe<Scalars['Boolean']['output']>;
+  isUIEditable: Maybe<Scalars['Boolean']['output']>;
   /** @deprecated Use isUIEditable */
   isUIReadOnly: Maybe<Scalars['Boolean']['output']>;
-  isUiEditable: Maybe<Scalars['Boolean']['output']>;
   isUnique: Maybe<Scalars['Boolean']['output']>;
   label: Scalars['String']['output'];
+  /** Morph relations are not supported: always null. */
+  morphId: Maybe<Scalars['UUID']['output']>;
   name: Scalars['String']['output'];
   /** The object holding the field. */
   object: Object;
@@ -147,6 +155,7 @@ export type Field = {
   /** Stable identifier across workspaces; the field's id in Tessera. */
   universalIdentifier: Scalars['String']['output'];
   updatedAt: Scalars['DateTime']['output'];
+  writability: Maybe<MetadataWritability>;
 };
 
 /** A page of fields. */
@@ -241,6 +250,28 @@ export type FieldMetadataType =
   /** UUID. */
   | 'UUID';
 
+/** Who may read a metadata item (Twenty's `MetadataReadability`). */
+export type MetadataReadability =
+  /** Its application. */
+  | 'APPLICATION'
+  /** As its parent. */
+  | 'INHERITED'
+  /** Everyone in the workspace. */
+  | 'OPEN'
+  /** Only its owner. */
+  | 'PRIVATE'
+  /** The system only. */
+  | 'SYSTEM';
+
+/** Who may change a metadata item (Twenty's `MetadataWritability`). */
+export type MetadataWritability =
+  /** Its application. */
+  | 'APPLICATION'
+  /** Workspace admins. */
+  | 'OPEN'
+  /** The system only (system fields). */
+  | 'SYSTEM';
+
 export type MutationRoot = {
   /** Creates a field (both sides for a relation given `relationCreationPayload`). */
   createOneField: Field;
@@ -287,6 +318,11 @@ export type MutationRootUpdateOneObjectArgs = {
 };
 
 export type Object = {
+  /**
+   * The application owning the object: the workspace's own (Tessera has no installable
+   * applications yet).
+   */
+  applicationId: Scalars['UUID']['output'];
   color: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   description: Maybe<Scalars['String']['output']>;
@@ -305,18 +341,22 @@ export type Object = {
   isSearchable: Scalars['Boolean']['output'];
   isSystem: Scalars['Boolean']['output'];
   isUICreatable: Scalars['Boolean']['output'];
+  isUIEditable: Scalars['Boolean']['output'];
   /** @deprecated Use isUIEditable */
   isUIReadOnly: Scalars['Boolean']['output'];
-  isUiEditable: Scalars['Boolean']['output'];
   labelIdentifierFieldMetadataId: Maybe<Scalars['UUID']['output']>;
   labelPlural: Scalars['String']['output'];
   labelSingular: Scalars['String']['output'];
   namePlural: Scalars['String']['output'];
   nameSingular: Scalars['String']['output'];
+  openRecordIn: ObjectOpenRecordIn;
+  readability: MetadataReadability;
+  readabilityParentFieldUniversalIdentifiers: Maybe<Array<Scalars['UUID']['output']>>;
   shortcut: Maybe<Scalars['String']['output']>;
   /** Stable identifier across workspaces; the object's id in Tessera. */
   universalIdentifier: Scalars['String']['output'];
   updatedAt: Scalars['DateTime']['output'];
+  writability: MetadataWritability;
 };
 
 
@@ -366,6 +406,15 @@ export type ObjectFilter = {
   /** One must hold. */
   or?: InputMaybe<Array<ObjectFilter>>;
 };
+
+/** Where a record opens in the UI (Twenty's `ObjectOpenRecordIn`). */
+export type ObjectOpenRecordIn =
+  /** On a full record page. */
+  | 'RECORD_PAGE'
+  /** In the side panel (the default). */
+  | 'SIDE_PANEL'
+  /** As the user chooses. */
+  | 'USER_CHOICE';
 
 /** Relay page info (every field nullable, as in Twenty's metadata schema). */
 export type PageInfo = {

@@ -86,7 +86,11 @@ async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
         .metadata_timestamps(ws)
         .await
         .map_err(|e| coded(&e))?;
-    Ok(Arc::new(SnapshotData { objects, stamps }))
+    Ok(Arc::new(SnapshotData {
+        workspace_id: ws.0,
+        objects,
+        stamps,
+    }))
 }
 
 /// `Query` of `/metadata`.

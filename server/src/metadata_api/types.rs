@@ -15,6 +15,9 @@ use super::scalars::{ConnectionCursor, DateTimeScalar, JsonScalar, UuidScalar};
 /// Every object and field of a workspace, as read once for a request, with their timestamps.
 #[derive(Debug, Default)]
 pub(crate) struct SnapshotData {
+    /// The workspace (also the id of its own application: Tessera has no installable
+    /// applications yet, so every object and field belongs to the workspace's).
+    pub(crate) workspace_id: Uuid,
     pub(crate) objects: Vec<ObjectMetadata>,
     pub(crate) stamps: HashMap<Uuid, MetadataTimestamps>,
 }
@@ -153,6 +156,46 @@ pub enum RelationTypeGql {
     OneToMany,
 }
 
+/// Where a record opens in the UI (Twenty's `ObjectOpenRecordIn`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ObjectOpenRecordIn", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum ObjectOpenRecordIn {
+    /// In the side panel (the default).
+    SidePanel,
+    /// On a full record page.
+    RecordPage,
+    /// As the user chooses.
+    UserChoice,
+}
+
+/// Who may read a metadata item (Twenty's `MetadataReadability`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "MetadataReadability", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum MetadataReadability {
+    /// Everyone in the workspace.
+    Open,
+    /// Only its owner.
+    Private,
+    /// As its parent.
+    Inherited,
+    /// Its application.
+    Application,
+    /// The system only.
+    System,
+}
+
+/// Who may change a metadata item (Twenty's `MetadataWritability`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "MetadataWritability", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum MetadataWritability {
+    /// Workspace admins.
+    Open,
+    /// Its application.
+    Application,
+    /// The system only (system fields).
+    System,
+}
+
 /// Relay page info (every field nullable, as in Twenty's metadata schema).
 #[derive(SimpleObject, Debug, Clone, Default)]
 pub struct PageInfo {
@@ -272,6 +315,7 @@ impl ObjectDto {
     async fn is_system(&self) -> bool {
         self.meta().is_system
     }
+    #[graphql(name = "isUIEditable")]
     async fn is_ui_editable(&self) -> bool {
         true
     }
@@ -285,6 +329,27 @@ impl ObjectDto {
     }
     async fn is_searchable(&self) -> bool {
         self.meta().label_identifier_field_metadata_id.is_some()
+    }
+    async fn open_record_in(&self) -> ObjectOpenRecordIn {
+        ObjectOpenRecordIn::SidePanel
+    }
+    async fn readability(&self) -> MetadataReadability {
+        MetadataReadability::Open
+    }
+    async fn readability_parent_field_universal_identifiers(&self) -> Option<Vec<UuidScalar>> {
+        None
+    }
+    async fn writability(&self) -> MetadataWritability {
+        if self.meta().is_system {
+            MetadataWritability::System
+        } else {
+            MetadataWritability::Open
+        }
+    }
+    /// The application owning the object: the workspace's own (Tessera has no installable
+    /// applications yet).
+    async fn application_id(&self) -> UuidScalar {
+        UuidScalar(self.snapshot.workspace_id)
     }
     async fn is_label_synced_with_name(&self) -> bool {
         false
@@ -406,8 +471,33 @@ impl FieldDto {
     async fn is_custom(&self) -> Option<bool> {
         Some(self.meta().is_custom)
     }
+    #[graphql(name = "isUIEditable")]
     async fn is_ui_editable(&self) -> Option<bool> {
         Some(!self.meta().is_system)
+    }
+    async fn writability(&self) -> Option<MetadataWritability> {
+        Some(if self.meta().is_system {
+            MetadataWritability::System
+        } else {
+            MetadataWritability::Open
+        })
+    }
+    /// Whether the field feeds record search: the object's label identifier does.
+    async fn is_searchable(&self) -> Option<bool> {
+        let object = &self.snapshot.objects[self.object];
+        Some(object.label_identifier_field_metadata_id == Some(self.meta().id))
+    }
+    /// Changes are recorded in the timeline (issue: events); every field counts.
+    async fn is_audit_logged(&self) -> Option<bool> {
+        Some(true)
+    }
+    /// Morph relations are not supported: always null.
+    async fn morph_id(&self) -> Option<UuidScalar> {
+        None
+    }
+    /// The application owning the field: the workspace's own.
+    async fn application_id(&self) -> UuidScalar {
+        UuidScalar(self.snapshot.workspace_id)
     }
     #[graphql(name = "isUIReadOnly", deprecation = "Use isUIEditable")]
     async fn is_ui_read_only(&self) -> Option<bool> {

@@ -336,20 +336,17 @@ describe('twenty-client-sdk MetadataApiClient against Tessera /metadata', () => 
   });
 
   // genql's `__scalar: true` (and `everything`) selects every scalar field the SDK's type map (Twenty
-  // 2.43's metadata schema) lists. Tessera's Object and Field lack some of them, so the server
-  // refuses the whole query. These run, and are reported as TODO until the server has the fields.
-  test.todo(
-    'Object { __scalar: true } (server: Unknown field "isUIEditable" on type "Object". Did you mean "isUiEditable"; ' +
-      'also unknown: openRecordIn, readability, readabilityParentFieldUniversalIdentifiers, writability, applicationId)',
+  // 2.43's metadata schema) lists: the server must know all of them.
+  test(
+    'Object { __scalar: true }',
     async () => {
       const { objects } = await client.query({ objects: { __args: { paging: { first: 1 } }, edges: { node: { __scalar: true } } } });
       assert.equal(objects.edges.length, 1);
     },
   );
 
-  test.todo(
-    'Field { __scalar: true } (server: Unknown field "isUIEditable" on type "Field". Did you mean "isUiEditable"; ' +
-      'also unknown: writability, isSearchable, isAuditLogged, morphId, applicationId)',
+  test(
+    'Field { __scalar: true }',
     async () => {
       const { fields } = await client.query({ fields: { __args: { paging: { first: 1 } }, edges: { node: { __scalar: true } } } });
       assert.equal(fields.edges.length, 1);
