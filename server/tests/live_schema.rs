@@ -4,10 +4,11 @@
 //! request already uses them (B reads the metadata version on every request). Prints the
 //! measured change-to-use latency. A second workspace on B does not see the new object.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -32,7 +33,8 @@ fn tessera(data_dir: &Path, database_url: &str) -> Command {
         .env("DATABASE_URL", database_url)
         .env("APP_SECRET", SECRET)
         .env("TESSERA_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn,tessera_server::state=info")
+        .env("TESSERA_LOG_FORMAT", "json");
     command
 }
 
@@ -74,7 +76,9 @@ fn free_port() -> u16 {
 /// One HTTP/1.0 request; the response's status line and body.
 fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
     let auth = bearer
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
@@ -120,21 +124,53 @@ fn ok(v: &Value) -> &Value {
     &v["data"]
 }
 
-fn spawn_server(servers: &mut Servers, data_dir: &Path, url: &str) -> u16 {
+/// The `elapsed_ms` of a server's "schema built" log lines, in order; other log lines are
+/// passed on to the test's stderr.
+type BuildTimes = Arc<Mutex<Vec<u64>>>;
+
+fn collect_logs(stderr: impl Read + Send + 'static, name: &'static str) -> BuildTimes {
+    let builds = BuildTimes::default();
+    let sink = builds.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let parsed: Option<Value> = serde_json::from_str(&line).ok();
+            let built = parsed
+                .as_ref()
+                .filter(|v| v["fields"]["message"] == "schema built")
+                .and_then(|v| match &v["fields"]["elapsed_ms"] {
+                    Value::String(ms) => ms.parse().ok(),
+                    ms => ms.as_u64(),
+                });
+            match built {
+                Some(ms) => sink.lock().unwrap_or_else(|e| e.into_inner()).push(ms),
+                None => eprintln!("[{name}] {line}"),
+            }
+        }
+    });
+    builds
+}
+
+fn spawn_server(
+    servers: &mut Servers,
+    data_dir: &Path,
+    url: &str,
+    name: &'static str,
+) -> (u16, BuildTimes) {
     let port = free_port();
-    let child = tessera(data_dir, url)
+    let mut child = tessera(data_dir, url)
         .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn tessera serve");
+    let builds = collect_logs(child.stderr.take().expect("stderr"), name);
     servers.0.push(child);
     let started = Instant::now();
     loop {
         if let Some(r) = http(port, "GET", "/healthz", None, "")
             && (r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200"))
         {
-            return port;
+            return (port, builds);
         }
         let exited = servers
             .0
@@ -181,8 +217,8 @@ fn a_schema_change_on_one_instance_is_usable_on_another_at_once() {
 
     // A first (it migrates the system tables), then B on the same database.
     let mut servers = Servers::default();
-    let port_a = spawn_server(&mut servers, dir_a.path(), &url);
-    let port_b = spawn_server(&mut servers, dir_b.path(), &url);
+    let (port_a, _) = spawn_server(&mut servers, dir_a.path(), &url, "A");
+    let (port_b, builds_b) = spawn_server(&mut servers, dir_b.path(), &url, "B");
     let token = create_workspace(dir_cli.path(), &url, "Live");
     let a = Api {
         port: port_a,
@@ -236,9 +272,30 @@ fn a_schema_change_on_one_instance_is_usable_on_another_at_once() {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
+    // B logs "schema built" before it answers; the reader thread may lag a little.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let builds = loop {
+        let builds = builds_b.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if builds.len() >= 2 || Instant::now() > deadline {
+            break builds;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // The same mutation once more, on B's cached schema, for comparison.
+    let started = Instant::now();
+    let r = b.graphql(create);
+    let steady = started.elapsed();
+    ok(&r);
     eprintln!(
-        "live_schema: change on A -> first successful createRocket on B: {:.1} ms ({attempts} attempt(s))",
-        latency.as_secs_f64() * 1000.0
+        "live_schema: change on A -> first successful createRocket on B: {:.1} ms ({attempts} attempt(s)); \
+         B's schema builds (ms, before/after the change): {builds:?}; the same mutation again: {:.1} ms",
+        latency.as_secs_f64() * 1000.0,
+        steady.as_secs_f64() * 1000.0
+    );
+    assert_eq!(
+        builds.len(),
+        2,
+        "B built the schema once before and once after the change: {builds:?}"
     );
     assert_eq!(
         created["data"]["createRocket"]["thrust"].as_f64(),
@@ -254,11 +311,11 @@ fn a_schema_change_on_one_instance_is_usable_on_another_at_once() {
         "{ rockets(filter: {thrust: {gt: 1000}}) { totalCount edges { node { name thrust } } } }",
     );
     let rockets = &ok(&r)["rockets"];
-    assert_eq!(rockets["totalCount"], json!(1), "{r}");
+    assert_eq!(rockets["totalCount"], json!(2), "{r}");
     assert_eq!(rockets["edges"][0]["node"]["name"], json!("Falcon"));
     // A serves the same data.
     let r = a.graphql("{ rockets { totalCount } }");
-    assert_eq!(ok(&r)["rockets"]["totalCount"], json!(1));
+    assert_eq!(ok(&r)["rockets"]["totalCount"], json!(2));
 
     // Another workspace, served by B, has no rockets.
     let other = Api {
