@@ -64,9 +64,10 @@ impl Backend {
 /// processes can start at once).
 pub(crate) async fn postgres(url: &str) -> Result<Backend, StoreError> {
     let mut options = ConnectOptions::new(url);
+    // Keep two connections open so a quiet instance does not pay for a connect on its next request.
     options
         .max_connections(10)
-        .min_connections(0)
+        .min_connections(2)
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false);
     let db = Database::connect(options).await?;
