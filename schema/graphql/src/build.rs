@@ -9,7 +9,7 @@ use tessera_metadata::{FieldKind, FieldModel, ObjectModel, ScalarKind, Workspace
 
 use crate::resolve;
 use crate::types::{filter_type, input_type, non_null, output_type};
-use crate::value::{Lookup, json_field};
+use crate::value::{Lookup, json_field, object_field};
 
 /// The schema could not be built (metadata that yields invalid GraphQL).
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +111,7 @@ impl Builder {
                     } else {
                         TypeRef::named(t)
                     };
-                    out = out.field(described(json_field(name, ty, Lookup::Alias), field));
+                    out = out.field(described(object_field(name, ty, Lookup::Alias), field));
                     filter = filter.field(InputValue::new(
                         name,
                         TypeRef::named(format!("{t}FilterInput")),
@@ -139,7 +139,7 @@ impl Builder {
                     };
                     let t = target.type_name.clone();
                     out = out.field(described(
-                        json_field(name, TypeRef::named(t.as_str()), Lookup::Alias),
+                        object_field(name, TypeRef::named(t.as_str()), Lookup::Alias),
                         field,
                     ));
                     out = out.field(json_field(
@@ -178,7 +178,7 @@ impl Builder {
                         continue;
                     };
                     let t = &target.type_name;
-                    let f = json_field(
+                    let f = object_field(
                         name,
                         TypeRef::named(format!("{t}Connection")),
                         Lookup::Alias,
@@ -217,7 +217,7 @@ impl Builder {
         self.push(update);
         self.push(
             Object::new(format!("{x}Edge"))
-                .field(json_field(
+                .field(object_field(
                     "node",
                     TypeRef::named_nn(x.as_str()),
                     Lookup::Name,
@@ -230,12 +230,12 @@ impl Builder {
         );
         self.push(
             Object::new(format!("{x}Connection"))
-                .field(json_field(
+                .field(object_field(
                     "edges",
                     TypeRef::named_nn_list_nn(format!("{x}Edge")),
                     Lookup::Name,
                 ))
-                .field(json_field(
+                .field(object_field(
                     "pageInfo",
                     TypeRef::named_nn("PageInfo"),
                     Lookup::Name,

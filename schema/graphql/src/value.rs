@@ -13,10 +13,23 @@ pub(crate) enum Lookup {
     Name,
 }
 
-/// A field that reads its value from the parent JSON object. Object-typed values are passed
-/// on as JSON for their own fields; scalars and enums are converted to GraphQL values.
+/// A field of a scalar or enum type that reads its value from the parent JSON object.
 pub(crate) fn json_field(name: &str, ty: TypeRef, lookup: Lookup) -> Field {
-    let object_kind = type_shape(&ty);
+    field(name, ty, lookup, Shape::Scalar)
+}
+
+/// A field of an object type (or a list of objects) that reads its value from the parent JSON
+/// object and passes it on as JSON to the object's own fields.
+pub(crate) fn object_field(name: &str, ty: TypeRef, lookup: Lookup) -> Field {
+    let shape = if is_list(&ty) {
+        Shape::ObjectList
+    } else {
+        Shape::Object
+    };
+    field(name, ty, lookup, shape)
+}
+
+fn field(name: &str, ty: TypeRef, lookup: Lookup, shape: Shape) -> Field {
     Field::new(name, ty, move |ctx| {
         FieldFuture::new(async move {
             let Ok(parent) = ctx.parent_value.try_downcast_ref::<Json>() else {
@@ -27,12 +40,12 @@ pub(crate) fn json_field(name: &str, ty: TypeRef, lookup: Lookup) -> Field {
                 Lookup::Name => ctx.field().name(),
             };
             let value = parent.get(key).cloned().unwrap_or(Json::Null);
-            Ok(to_field_value(value, object_kind))
+            Ok(to_field_value(value, shape))
         })
     })
 }
 
-/// Whether a type is a scalar, an object, or a list of objects.
+/// How a value is handed to async-graphql: a scalar, an object, or a list of objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
     Scalar,
@@ -40,33 +53,11 @@ pub(crate) enum Shape {
     ObjectList,
 }
 
-fn type_shape(ty: &TypeRef) -> Shape {
-    fn base(ty: &TypeRef) -> (&str, bool) {
-        match ty {
-            TypeRef::Named(n) => (n.as_ref(), false),
-            TypeRef::NonNull(inner) => base(inner),
-            TypeRef::List(inner) => (base(inner).0, true),
-        }
-    }
-    let (name, list) = base(ty);
-    let builtin = matches!(name, "String" | "Int" | "Float" | "Boolean" | "ID");
-    let scalar = builtin
-        || matches!(
-            name,
-            "UUID"
-                | "DateTime"
-                | "Date"
-                | "BigFloat"
-                | "Position"
-                | "JSON"
-                | "Cursor"
-                | "ConnectionCursor"
-        )
-        || name.ends_with("Enum");
-    match (scalar, list) {
-        (true, _) => Shape::Scalar,
-        (false, false) => Shape::Object,
-        (false, true) => Shape::ObjectList,
+fn is_list(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(_) => false,
+        TypeRef::NonNull(inner) => is_list(inner),
+        TypeRef::List(_) => true,
     }
 }
 

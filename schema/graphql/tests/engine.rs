@@ -672,3 +672,52 @@ async fn hostile_inputs_get_coded_errors() {
         "{r}"
     );
 }
+
+/// An object whose type name ends in `Enum` is still an object (values are classified by the
+/// field's declared kind, not by its type's name).
+#[tokio::test]
+async fn object_named_like_an_enum_is_an_object() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&StoreConfig {
+        database_url: None,
+        data_dir: dir.path().to_owned(),
+    })
+    .await
+    .expect("store");
+    let mut objects = standard::standard_objects();
+    objects.push(
+        standard::ObjectBuilder::new("statusEnum", "statusEnums", "Status", "Statuses")
+            .flags(true, false)
+            .with(standard::field(
+                "name",
+                "Name",
+                tessera_metadata::FieldType::Text,
+            ))
+            .build(),
+    );
+    let ws = store
+        .create_workspace("Enumish", objects)
+        .await
+        .expect("workspace");
+    let schema = build_schema(store.workspace_model(ws).await.expect("model")).expect("schema");
+    let runner = store.runner(ws).await.expect("runner");
+    let run = |q: &'static str| {
+        let req = async_graphql::Request::new(q).data(RequestContext {
+            session: Session {
+                workspace_id: ws,
+                actor: Actor::System { source: "API" },
+            },
+            runner: runner.clone(),
+        });
+        let schema = schema.clone();
+        async move { serde_json::to_value(finish_response(schema.execute(req).await)).expect("json") }
+    };
+    let r = run(r#"mutation { createStatusEnum(data: {name: "Open"}) { name } }"#).await;
+    assert_eq!(r["data"]["createStatusEnum"]["name"], json!("Open"), "{r}");
+    let r = run("{ statusEnums { edges { node { name } } } }").await;
+    assert_eq!(
+        r["data"]["statusEnums"]["edges"][0]["node"]["name"],
+        json!("Open"),
+        "{r}"
+    );
+}
