@@ -77,20 +77,29 @@ async fn metadata_graphiql() -> Html<String> {
     )
 }
 
-/// `POST /metadata`: authenticate, then run the static metadata schema for the session's
-/// workspace.
+/// `POST /metadata`: authenticate when a token is sent (a bad token fails the request), then
+/// run the static metadata schema. Without a token only public operations answer; the others
+/// fail with `UNAUTHENTICATED`.
 async fn metadata(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: GraphQLRequest<BadRequest>,
 ) -> Response {
-    let (session, request) = match authenticated(&state, &headers, request).await {
-        Ok(parts) => parts,
-        Err(response) => return response,
+    let (session, request) = if auth::bearer_token(&headers).is_some() {
+        match authenticated(&state, &headers, request).await {
+            Ok((session, request)) => (Some(session), request),
+            Err(response) => return response,
+        }
+    } else {
+        match non_empty(request) {
+            Ok(request) => (None, request),
+            Err(e) => return error_response(&e, &headers),
+        }
     };
     let request = request.data(crate::metadata_api::MetadataContext {
         session,
         store: state.store().clone(),
+        app_secret: state.app_secret().to_owned(),
     });
     let response = state.metadata_schema().execute(request).await;
     graphql_response(finish_response(response), &headers)
@@ -106,16 +115,25 @@ async fn authenticated(
     let session = auth::authenticate(state.store(), state.app_secret(), headers)
         .await
         .map_err(|e| error_response(&e, headers))?;
-    let request = request.into_inner();
-    if request.query.trim().is_empty() {
-        let e = tessera_query::QueryError::bad("The request body has no GraphQL \"query\"");
-        return Err(error_response(&e, headers));
-    }
+    let request = non_empty(request).map_err(|e| error_response(&e, headers))?;
     tracing::Span::current().record(
         "workspace_id",
         tracing::field::display(session.workspace_id),
     );
     Ok((session, request))
+}
+
+/// The request, unless its query is empty (`BAD_USER_INPUT`).
+fn non_empty(
+    request: GraphQLRequest<BadRequest>,
+) -> Result<async_graphql::Request, tessera_query::QueryError> {
+    let request = request.into_inner();
+    if request.query.trim().is_empty() {
+        return Err(tessera_query::QueryError::bad(
+            "The request body has no GraphQL \"query\"",
+        ));
+    }
+    Ok(request)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

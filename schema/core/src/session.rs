@@ -22,6 +22,16 @@ pub enum Actor {
         /// The key's display name.
         name: String,
     },
+    /// A signed-in user acting as a member of the workspace (Twenty's `createdBy.source =
+    /// MANUAL`, `workspaceMemberId` set).
+    User {
+        /// The user (system table `user`).
+        user_id: uuid::Uuid,
+        /// The user's `workspaceMember` record in this workspace.
+        workspace_member_id: uuid::Uuid,
+        /// The member's display name ("First Last").
+        name: String,
+    },
     /// The system itself (imports, seeds, workers).
     System {
         /// The actor source written into `createdBy.source` (e.g. `IMPORT`, `SYSTEM`).
@@ -34,6 +44,7 @@ impl Actor {
     pub fn source(&self) -> &'static str {
         match self {
             Actor::ApiKey { .. } => "API",
+            Actor::User { .. } => "MANUAL",
             Actor::System { source } => source,
         }
     }
@@ -41,8 +52,19 @@ impl Actor {
     /// The display name for `createdBy.name`.
     pub fn name(&self) -> &str {
         match self {
-            Actor::ApiKey { name, .. } => name,
+            Actor::ApiKey { name, .. } | Actor::User { name, .. } => name,
             Actor::System { .. } => "System",
+        }
+    }
+
+    /// The acting workspace member (`createdBy.workspaceMemberId`), for users only.
+    pub fn workspace_member_id(&self) -> Option<uuid::Uuid> {
+        match self {
+            Actor::User {
+                workspace_member_id,
+                ..
+            } => Some(*workspace_member_id),
+            _ => None,
         }
     }
 }

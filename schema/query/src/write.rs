@@ -32,7 +32,12 @@ impl<'a> Compiler<'a> {
             for (sub, value) in [
                 ("source", Json::String(source.to_owned())),
                 ("name", Json::String(actor.name().to_owned())),
-                ("workspaceMemberId", Json::Null),
+                (
+                    "workspaceMemberId",
+                    actor
+                        .workspace_member_id()
+                        .map_or(Json::Null, |id| Json::String(id.to_string())),
+                ),
             ] {
                 if let Some(sf) = f.sub_field(sub) {
                     out.push((&sf.column, value));

@@ -6,16 +6,26 @@
 //! one atomic store change (metadata rows + DDL + version bump), after which every server
 //! instance serves the new `/graphql` schema on its next request.
 
+mod errors;
 mod inputs;
 mod resolvers;
 mod scalars;
 mod types;
 
-use async_graphql::{EmptySubscription, Schema};
-use tessera_core::Session;
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+use tessera_core::{ErrorCode, Session};
 use tessera_store::Store;
 
-pub use resolvers::{MutationRoot, QueryRoot};
+use resolvers::{DataModelMutation, DataModelQuery};
+
+/// `Query` of `/metadata`: one merged object per area (data model, ...), each in its own
+/// module.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(DataModelQuery);
+
+/// `Mutation` of `/metadata`: one merged object per area, each in its own module.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(DataModelMutation);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -25,16 +35,35 @@ pub const MAX_METADATA_DEPTH: usize = 16;
 
 /// Builds the `/metadata` schema (static: the same for every workspace).
 pub fn metadata_schema() -> MetadataSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .limit_depth(MAX_METADATA_DEPTH)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_METADATA_DEPTH)
+    .finish()
 }
 
 /// Per-request data of `/metadata`.
 #[derive(Clone)]
 pub struct MetadataContext {
-    /// Who asks, in which workspace.
-    pub session: Session,
+    /// Who asks, in which workspace; `None` for a request without a token (only public
+    /// operations such as sign-in answer it).
+    pub session: Option<Session>,
     /// The store holding the workspace's metadata.
     pub store: Store,
+    /// The secret tokens are signed with.
+    pub app_secret: String,
+}
+
+impl MetadataContext {
+    /// The request's session. Errors: `UNAUTHENTICATED` when the request carried no token.
+    pub fn session(&self) -> async_graphql::Result<&Session> {
+        self.session.as_ref().ok_or_else(|| {
+            errors::coded(&errors::ApiError {
+                code: ErrorCode::Unauthenticated,
+                message: "Missing authentication token".to_owned(),
+            })
+        })
+    }
 }

@@ -1,14 +1,12 @@
-//! Root fields of `/metadata`: thin resolvers over the store's metadata operations.
+//! The data-model root fields of `/metadata` (objects and fields): thin resolvers over the
+//! store's metadata operations.
 
 use std::sync::Arc;
 
 use async_graphql::{Context, Object};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use tessera_core::{CodedError, ErrorCode};
-use uuid::Uuid;
 
 use super::MetadataContext;
+use super::errors::{bad, coded, context, convert, not_found};
 use super::inputs::{
     CreateOneFieldMetadataInput, CreateOneObjectInput, CursorPaging, DeleteOneFieldInput,
     DeleteOneObjectInput, FieldFilter, ObjectFilter, UpdateOneFieldMetadataInput,
@@ -20,66 +18,8 @@ use super::types::{
     SnapshotData,
 };
 
-/// A coded error as a GraphQL error (`extensions.code`, `subCode`, `userFriendlyMessage`).
-fn coded(e: &dyn CodedError) -> async_graphql::Error {
-    if !e.is_user_facing() {
-        tracing::error!(error = %e, "metadata request failed");
-    }
-    async_graphql::Error {
-        message: if e.is_user_facing() {
-            e.to_string()
-        } else {
-            "Internal server error".to_owned()
-        },
-        source: None,
-        extensions: Some(tessera_graphql::error_extensions(e)),
-    }
-}
-
-/// An error with a code and a message.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-struct ApiError {
-    code: ErrorCode,
-    message: String,
-}
-
-impl CodedError for ApiError {
-    fn code(&self) -> ErrorCode {
-        self.code
-    }
-}
-
-fn not_found(what: &str, id: Uuid) -> async_graphql::Error {
-    coded(&ApiError {
-        code: ErrorCode::NotFound,
-        message: format!("Unable to find {what} with id: {id}"),
-    })
-}
-
-/// Converts a GraphQL input into the store's input type (same camelCase names); absent and
-/// null keys mean "unchanged".
-fn convert<T: DeserializeOwned>(input: &impl Serialize) -> async_graphql::Result<T> {
-    let mut value = serde_json::to_value(input).map_err(|e| bad(e.to_string()))?;
-    if let serde_json::Value::Object(map) = &mut value {
-        map.retain(|_, v| !v.is_null());
-    }
-    serde_json::from_value(value).map_err(|e| bad(format!("Invalid input: {e}")))
-}
-
-fn bad(message: String) -> async_graphql::Error {
-    coded(&ApiError {
-        code: ErrorCode::BadUserInput,
-        message,
-    })
-}
-
-fn context<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c MetadataContext> {
-    ctx.data::<MetadataContext>()
-}
-
 async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
-    let ws = mc.session.workspace_id;
+    let ws = mc.session()?.workspace_id;
     let objects = mc.store.objects_metadata(ws).await.map_err(|e| coded(&e))?;
     let stamps = mc
         .store
@@ -93,11 +33,12 @@ async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
     }))
 }
 
-/// `Query` of `/metadata`.
-pub struct QueryRoot;
+/// Data-model queries of `/metadata` (part of its `Query`).
+#[derive(Default)]
+pub struct DataModelQuery;
 
 #[Object]
-impl QueryRoot {
+impl DataModelQuery {
     /// The workspace's objects (inactive ones included), in stable order; default page 10.
     async fn objects(
         &self,
@@ -158,12 +99,14 @@ impl QueryRoot {
     }
 }
 
-/// `Mutation` of `/metadata`. Each mutation is one atomic change (metadata, tables and the
-/// metadata version together), then answers from a fresh snapshot.
-pub struct MutationRoot;
+/// Data-model mutations of `/metadata` (part of its `Mutation`). Each mutation is one atomic
+/// change (metadata, tables and the metadata version together), then answers from a fresh
+/// snapshot.
+#[derive(Default)]
+pub struct DataModelMutation;
 
 #[Object]
-impl MutationRoot {
+impl DataModelMutation {
     /// Creates a custom object (table `_<nameSingular>`, system fields, a `name` field).
     async fn create_one_object(
         &self,
@@ -173,7 +116,7 @@ impl MutationRoot {
         let mc = context(ctx)?;
         let created = mc
             .store
-            .create_object(mc.session.workspace_id, convert(&input.object)?)
+            .create_object(mc.session()?.workspace_id, convert(&input.object)?)
             .await
             .map_err(|e| coded(&e))?;
         let snap = snapshot(mc).await?;
@@ -189,7 +132,11 @@ impl MutationRoot {
         let mc = context(ctx)?;
         let updated = mc
             .store
-            .update_object(mc.session.workspace_id, input.id.0, convert(&input.update)?)
+            .update_object(
+                mc.session()?.workspace_id,
+                input.id.0,
+                convert(&input.update)?,
+            )
             .await
             .map_err(|e| coded(&e))?;
         let snap = snapshot(mc).await?;
@@ -206,7 +153,7 @@ impl MutationRoot {
         let before = snapshot(mc).await?;
         let deleted = mc
             .store
-            .delete_object(mc.session.workspace_id, input.id.0)
+            .delete_object(mc.session()?.workspace_id, input.id.0)
             .await
             .map_err(|e| coded(&e))?;
         ObjectDto::find(&before, deleted.id).ok_or_else(|| not_found("object", deleted.id))
@@ -227,7 +174,7 @@ impl MutationRoot {
         }
         let created = mc
             .store
-            .create_field(mc.session.workspace_id, convert(&input.field)?)
+            .create_field(mc.session()?.workspace_id, convert(&input.field)?)
             .await
             .map_err(|e| coded(&e))?;
         let snap = snapshot(mc).await?;
@@ -243,7 +190,11 @@ impl MutationRoot {
         let mc = context(ctx)?;
         let updated = mc
             .store
-            .update_field(mc.session.workspace_id, input.id.0, convert(&input.update)?)
+            .update_field(
+                mc.session()?.workspace_id,
+                input.id.0,
+                convert(&input.update)?,
+            )
             .await
             .map_err(|e| coded(&e))?;
         let snap = snapshot(mc).await?;
@@ -260,7 +211,7 @@ impl MutationRoot {
         let object_snapshot = snapshot(mc).await?;
         let deleted = mc
             .store
-            .delete_field(mc.session.workspace_id, input.id.0)
+            .delete_field(mc.session()?.workspace_id, input.id.0)
             .await
             .map_err(|e| coded(&e))?;
         FieldDto::find(&object_snapshot, deleted.id).ok_or_else(|| not_found("field", deleted.id))
