@@ -18,12 +18,14 @@ use tessera_store::Store;
 
 use resolvers::{DataModelMutation, DataModelQuery};
 
-/// `Query` of `/metadata`: one merged object per area (data model, ...), each in its own
-/// module.
+// Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
+// `#[derive(Default)]` query object and one mutation object in its own module, merged here.
+
+/// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(DataModelQuery);
 
-/// `Mutation` of `/metadata`: one merged object per area, each in its own module.
+/// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(DataModelMutation);
 
