@@ -272,6 +272,7 @@ export type MetadataWritability =
   /** The system only (system fields). */
   | 'SYSTEM';
 
+/** The root mutation type of `/metadata`. */
 export type MutationRoot = {
   /** Creates a field (both sides for a relation given `relationCreationPayload`). */
   createOneField: Field;
@@ -288,31 +289,37 @@ export type MutationRoot = {
 };
 
 
+/** The root mutation type of `/metadata`. */
 export type MutationRootCreateOneFieldArgs = {
   input: CreateOneFieldMetadataInput;
 };
 
 
+/** The root mutation type of `/metadata`. */
 export type MutationRootCreateOneObjectArgs = {
   input: CreateOneObjectInput;
 };
 
 
+/** The root mutation type of `/metadata`. */
 export type MutationRootDeleteOneFieldArgs = {
   input: DeleteOneFieldInput;
 };
 
 
+/** The root mutation type of `/metadata`. */
 export type MutationRootDeleteOneObjectArgs = {
   input: DeleteOneObjectInput;
 };
 
 
+/** The root mutation type of `/metadata`. */
 export type MutationRootUpdateOneFieldArgs = {
   input: UpdateOneFieldMetadataInput;
 };
 
 
+/** The root mutation type of `/metadata`. */
 export type MutationRootUpdateOneObjectArgs = {
   input: UpdateOneObjectInput;
 };
@@ -428,6 +435,7 @@ export type PageInfo = {
   startCursor: Maybe<Scalars['ConnectionCursor']['output']>;
 };
 
+/** The root query type of `/metadata`. */
 export type QueryRoot = {
   /** One field by id. Errors: `NOT_FOUND`. */
   field: Field;
@@ -440,22 +448,26 @@ export type QueryRoot = {
 };
 
 
+/** The root query type of `/metadata`. */
 export type QueryRootFieldArgs = {
   id: Scalars['UUID']['input'];
 };
 
 
+/** The root query type of `/metadata`. */
 export type QueryRootFieldsArgs = {
   filter?: InputMaybe<FieldFilter>;
   paging?: InputMaybe<CursorPaging>;
 };
 
 
+/** The root query type of `/metadata`. */
 export type QueryRootObjectArgs = {
   id: Scalars['UUID']['input'];
 };
 
 
+/** The root query type of `/metadata`. */
 export type QueryRootObjectsArgs = {
   filter?: InputMaybe<ObjectFilter>;
   paging?: InputMaybe<CursorPaging>;
