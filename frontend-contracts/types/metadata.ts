@@ -59,6 +59,29 @@ export type CreateFieldInput = {
   type: FieldMetadataType;
 };
 
+/** One field of a new index. */
+export type CreateIndexFieldInput = {
+  /** The field. */
+  fieldMetadataId: Scalars['UUID']['input'];
+  /** For a composite field, one sub-field (`primaryEmail`); absent indexes all of them. */
+  subFieldName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A new custom index. */
+export type CreateIndexInput = {
+  /** The indexed fields, in order. */
+  fields: Array<CreateIndexFieldInput>;
+  /** `BTREE` or `GIN`. */
+  indexType: IndexType;
+  /**
+   * Tessera extension: refuse duplicate value combinations among live records
+   * (default false).
+   */
+  isUnique?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The object whose table gets the index. */
+  objectMetadataId: Scalars['UUID']['input'];
+};
+
 /** A new custom object. */
 export type CreateObjectInput = {
   /** Description. */
@@ -89,6 +112,12 @@ export type CreateOneFieldMetadataInput = {
   field: CreateFieldInput;
 };
 
+/** `createOneIndex(input:)`. */
+export type CreateOneIndexInput = {
+  /** The custom index to create */
+  index: CreateIndexInput;
+};
+
 /** `createOneObject(input:)`. */
 export type CreateOneObjectInput = {
   /** The object to create. */
@@ -110,6 +139,12 @@ export type CursorPaging = {
 /** `deleteOneField(input:)`. */
 export type DeleteOneFieldInput = {
   /** The id of the field to delete. */
+  id: Scalars['UUID']['input'];
+};
+
+/** `deleteOneIndex(input:)`. */
+export type DeleteOneIndexInput = {
+  /** The id of the custom index to delete. */
   id: Scalars['UUID']['input'];
 };
 
@@ -250,6 +285,55 @@ export type FieldMetadataType =
   /** UUID. */
   | 'UUID';
 
+export type Index = {
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['UUID']['output'];
+  indexFieldMetadataList: Array<IndexField>;
+  indexType: IndexType;
+  indexWhereClause: Maybe<Scalars['String']['output']>;
+  isCustom: Maybe<Scalars['Boolean']['output']>;
+  isUnique: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** An edge of [`ObjectIndexMetadatasConnection`]. */
+export type IndexEdge = {
+  /** Cursor for this node. */
+  cursor: Scalars['ConnectionCursor']['output'];
+  /** The node containing the Index */
+  node: Index;
+};
+
+export type IndexField = {
+  createdAt: Scalars['DateTime']['output'];
+  fieldMetadataId: Scalars['UUID']['output'];
+  id: Scalars['UUID']['output'];
+  /** Position in the index, from 0. */
+  order: Scalars['Float']['output'];
+  subFieldName: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Filter of `Object.indexMetadatas` (Twenty's `IndexFilter`). */
+export type IndexFilter = {
+  /** All of these. */
+  and?: InputMaybe<Array<IndexFilter>>;
+  /** On the id. */
+  id?: InputMaybe<UuidFilterComparison>;
+  /** On `isCustom`. */
+  isCustom?: InputMaybe<BooleanFieldComparison>;
+  /** Any of these. */
+  or?: InputMaybe<Array<IndexFilter>>;
+};
+
+/** Twenty's `IndexType`. */
+export type IndexType =
+  /** B-tree. */
+  | 'BTREE'
+  /** Generalized inverted index (array and JSON fields). */
+  | 'GIN';
+
 /** Who may read a metadata item (Twenty's `MetadataReadability`). */
 export type MetadataReadability =
   /** Its application. */
@@ -276,10 +360,14 @@ export type MetadataWritability =
 export type MutationRoot = {
   /** Creates a field (both sides for a relation given `relationCreationPayload`). */
   createOneField: Field;
+  /** Creates a custom index (and the database index, in the same transaction). */
+  createOneIndex: Index;
   /** Creates a custom object (table `_<nameSingular>`, system fields, a `name` field). */
   createOneObject: Object;
   /** Deletes a custom field and its column(s); returns it as it was. */
   deleteOneField: Field;
+  /** Deletes a custom index; returns it as it was. */
+  deleteOneIndex: Index;
   /** Deletes a custom object, its table and the relations pointing at it; returns it as it was. */
   deleteOneObject: Object;
   /** Changes a field (label, name, `isActive`, nullability, default, uniqueness, options). */
@@ -296,6 +384,12 @@ export type MutationRootCreateOneFieldArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootCreateOneIndexArgs = {
+  input: CreateOneIndexInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootCreateOneObjectArgs = {
   input: CreateOneObjectInput;
 };
@@ -304,6 +398,12 @@ export type MutationRootCreateOneObjectArgs = {
 /** The root mutation type of `/metadata`. */
 export type MutationRootDeleteOneFieldArgs = {
   input: DeleteOneFieldInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootDeleteOneIndexArgs = {
+  input: DeleteOneIndexInput;
 };
 
 
@@ -341,6 +441,10 @@ export type Object = {
   icon: Maybe<Scalars['String']['output']>;
   id: Scalars['UUID']['output'];
   imageIdentifierFieldMetadataId: Maybe<Scalars['UUID']['output']>;
+  /** Every index of the object: those of join columns and unique fields, then custom ones. */
+  indexMetadataList: Array<Index>;
+  /** The object's indexes as a connection. */
+  indexMetadatas: ObjectIndexMetadatasConnection;
   isActive: Scalars['Boolean']['output'];
   isCustom: Scalars['Boolean']['output'];
   isLabelSyncedWithName: Scalars['Boolean']['output'];
@@ -369,6 +473,12 @@ export type Object = {
 
 export type ObjectFieldsArgs = {
   filter?: InputMaybe<FieldFilter>;
+  paging?: InputMaybe<CursorPaging>;
+};
+
+
+export type ObjectIndexMetadatasArgs = {
+  filter?: InputMaybe<IndexFilter>;
   paging?: InputMaybe<CursorPaging>;
 };
 
@@ -412,6 +522,14 @@ export type ObjectFilter = {
   isSystem?: InputMaybe<BooleanFieldComparison>;
   /** One must hold. */
   or?: InputMaybe<Array<ObjectFilter>>;
+};
+
+/** `Object.indexMetadatas`. */
+export type ObjectIndexMetadatasConnection = {
+  /** Array of edges. */
+  edges: Array<IndexEdge>;
+  /** Paging information */
+  pageInfo: PageInfo;
 };
 
 /** Where a record opens in the UI (Twenty's `ObjectOpenRecordIn`). */
@@ -520,7 +638,7 @@ export type UuidFilterComparison = {
 
 /** Changes to a field; absent keys stay as they are. */
 export type UpdateFieldInput = {
-  /** New default value. */
+  /** New default value; an explicit `null` removes the default. */
   defaultValue?: InputMaybe<Scalars['JSON']['input']>;
   /** New description. */
   description?: InputMaybe<Scalars['String']['input']>;

@@ -306,3 +306,108 @@ async fn define_use_change_delete(state: AppState) {
 }
 
 both!(define_use_change_delete);
+
+/// `createOneIndex` / `deleteOneIndex` and `Object.indexMetadatas` through `/metadata`, with
+/// the unique index enforced on the very next `/graphql` write; `updateOneField` with
+/// `defaultValue: null` drops a default. Workspace B cannot see or delete A's index.
+async fn indexes_and_defaults(state: AppState) {
+    let a = Client::new(&state, "A").await;
+    let b = Client::new(&state, "B").await;
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id } }",
+            json!({"input": {"object": {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets"}}}),
+        )
+        .await;
+    let rocket_id = ok(&r)["createOneObject"]["id"].clone();
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { id } }",
+            json!({"input": {"field": {"objectMetadataId": rocket_id, "type": "TEXT", "name": "serialCode", "label": "Serial code", "defaultValue": "'S-0'"}}}),
+        )
+        .await;
+    let serial_id = ok(&r)["createOneField"]["id"].clone();
+
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneIndexInput!) { createOneIndex(input: $input) { id name isCustom isUnique indexType indexWhereClause indexFieldMetadataList { fieldMetadataId order subFieldName } } }",
+            json!({"input": {"index": {"objectMetadataId": rocket_id, "indexType": "BTREE", "isUnique": true, "fields": [{"fieldMetadataId": serial_id}]}}}),
+        )
+        .await;
+    let index = ok(&r)["createOneIndex"].clone();
+    assert_eq!(index["isCustom"], json!(true));
+    assert_eq!(index["isUnique"], json!(true));
+    assert_eq!(index["indexType"], json!("BTREE"));
+    assert_eq!(index["indexWhereClause"], json!("\"deletedAt\" IS NULL"));
+    assert_eq!(
+        index["indexFieldMetadataList"],
+        json!([{"fieldMetadataId": serial_id, "order": 0.0, "subFieldName": null}])
+    );
+
+    let r = a
+        .metadata(
+            "query($id: UUID!) { object(id: $id) { indexMetadatas(filter: {isCustom: {is: true}}) { edges { node { id name } } } indexMetadataList { isCustom } } }",
+            json!({"id": rocket_id}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["object"]["indexMetadatas"]["edges"],
+        json!([{"node": {"id": index["id"], "name": index["name"]}}])
+    );
+    assert_eq!(
+        ok(&r)["object"]["indexMetadataList"],
+        json!([{"isCustom": true}])
+    );
+
+    // The unique index holds on the next /graphql write.
+    let create = "mutation($d: RocketCreateInput!) { createRocket(data: $d) { serialCode } }";
+    let r = a.graphql(create, json!({"d": {"serialCode": "S-1"}})).await;
+    assert_eq!(ok(&r)["createRocket"]["serialCode"], json!("S-1"));
+    let r = a.graphql(create, json!({"d": {"serialCode": "S-1"}})).await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("CONFLICT"),
+        "{r}"
+    );
+
+    // Workspace B: not found, nothing deleted.
+    let delete =
+        "mutation($input: DeleteOneIndexInput!) { deleteOneIndex(input: $input) { id name } }";
+    let r = b
+        .metadata(delete, json!({"input": {"id": index["id"]}}))
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("NOT_FOUND"),
+        "{r}"
+    );
+    let r = a
+        .metadata(delete, json!({"input": {"id": index["id"]}}))
+        .await;
+    assert_eq!(ok(&r)["deleteOneIndex"]["id"], index["id"]);
+    let r = a.graphql(create, json!({"d": {"serialCode": "S-1"}})).await;
+    assert_eq!(ok(&r)["createRocket"]["serialCode"], json!("S-1"));
+
+    // defaultValue: absent keeps the default, null drops it.
+    let update = "mutation($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { defaultValue } }";
+    let r = a
+        .metadata(
+            update,
+            json!({"input": {"id": serial_id, "update": {"label": "Serial"}}}),
+        )
+        .await;
+    assert_eq!(ok(&r)["updateOneField"]["defaultValue"], json!("'S-0'"));
+    let r = a.graphql(create, json!({"d": {}})).await;
+    assert_eq!(ok(&r)["createRocket"]["serialCode"], json!("S-0"));
+    let r = a
+        .metadata(
+            update,
+            json!({"input": {"id": serial_id, "update": {"defaultValue": null}}}),
+        )
+        .await;
+    assert_eq!(ok(&r)["updateOneField"]["defaultValue"], json!(null));
+    let r = a.graphql(create, json!({"d": {}})).await;
+    assert_eq!(ok(&r)["createRocket"]["serialCode"], json!(null));
+}
+
+both!(indexes_and_defaults);

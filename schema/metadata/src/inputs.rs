@@ -200,6 +200,35 @@ pub struct UpdateFieldInput {
 }
 
 /// A present key, even `null`, is `Some` (absent keys take the `default`, `None`).
+/// `createOneIndex(input: { index: CreateIndexInput })`: a custom index over fields of one
+/// object (Twenty 2.43's `CreateIndexInput`; `isUnique` is a Tessera extension, default
+/// false).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateIndexInput {
+    /// The object whose table gets the index.
+    pub object_metadata_id: Uuid,
+    /// The indexed fields, in order (at least one).
+    pub fields: Vec<CreateIndexFieldInput>,
+    /// `BTREE` (default) or `GIN` (array and JSON fields only).
+    #[serde(default)]
+    pub index_type: crate::IndexType,
+    /// Refuse duplicate value combinations among live records.
+    #[serde(default)]
+    pub is_unique: bool,
+}
+
+/// One field of a [`CreateIndexInput`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateIndexFieldInput {
+    /// The field.
+    pub field_metadata_id: Uuid,
+    /// For a composite field, one sub-field (`primaryEmail`); absent indexes all of them.
+    #[serde(default)]
+    pub sub_field_name: Option<String>,
+}
+
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(d).map(Some)
 }

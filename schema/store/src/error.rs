@@ -29,6 +29,9 @@ pub enum StoreError {
     /// No field metadata with this id in the workspace.
     #[error("Field metadata {0} not found")]
     FieldNotFound(Uuid),
+    /// No custom index with this id in the workspace.
+    #[error("Index metadata {0} not found")]
+    IndexNotFound(Uuid),
     /// A field's stored default value cannot be turned into SQL.
     #[error("invalid default value for column \"{column}\": {reason}")]
     InvalidDefault {
@@ -108,7 +111,8 @@ impl CodedError for StoreError {
             StoreError::WorkspaceNotFound(_)
             | StoreError::ApiKeyNotFound(_)
             | StoreError::ObjectNotFound(_)
-            | StoreError::FieldNotFound(_) => ErrorCode::NotFound,
+            | StoreError::FieldNotFound(_)
+            | StoreError::IndexNotFound(_) => ErrorCode::NotFound,
             StoreError::UnknownObject(_)
             | StoreError::UnknownColumn { .. }
             | StoreError::InvalidValue { .. } => ErrorCode::BadUserInput,

@@ -31,6 +31,7 @@ use tessera_core::WorkspaceId;
 use tessera_query::Dialect;
 
 pub use api_keys::ApiKeyRecord;
+pub use changes::{IndexFieldListing, IndexListing, list_indexes};
 pub use error::StoreError;
 pub use runner::WorkspaceRunner;
 pub use timestamps::MetadataTimestamps;

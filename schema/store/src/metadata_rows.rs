@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::sys::Sys;
 
-pub(crate) const OBJECT_COLUMNS: [&str; 13] = [
+pub(crate) const OBJECT_COLUMNS: [&str; 14] = [
     "id",
     "workspaceId",
     "nameSingular",
@@ -26,6 +26,7 @@ pub(crate) const OBJECT_COLUMNS: [&str; 13] = [
     "isActive",
     "labelIdentifierFieldMetadataId",
     "position",
+    "indexes",
 ];
 
 pub(crate) const FIELD_COLUMNS: [&str; 19] = [
@@ -101,8 +102,16 @@ pub(crate) fn object_row(
     ws: WorkspaceId,
     o: &ObjectMetadata,
     position: i64,
-) -> Vec<Value> {
-    vec![
+) -> Result<Vec<Value>, StoreError> {
+    let indexes = if o.indexes.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::to_value(&o.indexes)
+                .map_err(|e| StoreError::corrupt(format!("indexes of {}: {e}", o.name_singular)))?,
+        )
+    };
+    Ok(vec![
         sys.uuid(o.id),
         sys.uuid(ws.0),
         sys.text(&o.name_singular),
@@ -116,7 +125,8 @@ pub(crate) fn object_row(
         sys.boolean(o.is_active),
         sys.opt_uuid(o.label_identifier_field_metadata_id),
         sys.int(position),
-    ]
+        sys.json(indexes.as_ref()),
+    ])
 }
 
 /// The values of a `fieldMetadata` row, in [`FIELD_COLUMNS`] order.
@@ -166,7 +176,7 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     let mut object_rows = Vec::with_capacity(objects.len());
     let mut field_rows = Vec::new();
     for (i, o) in objects.iter().enumerate() {
-        object_rows.push(object_row(sys, ws, o, position(i)));
+        object_rows.push(object_row(sys, ws, o, position(i))?);
         for (j, f) in o.fields.iter().enumerate() {
             let f = FieldMetadata {
                 object_metadata_id: o.id,
@@ -255,6 +265,12 @@ pub(crate) async fn load<C: ConnectionTrait>(
                 label_identifier_field_metadata_id: sys
                     .get_opt_uuid(row, "labelIdentifierFieldMetadataId")?,
                 fields: fields.remove(&id).unwrap_or_default(),
+                indexes: sys
+                    .get_json(row, "indexes")?
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(|e| StoreError::corrupt(format!("object indexes: {e}")))?
+                    .unwrap_or_default(),
             })
         })
         .collect()

@@ -115,7 +115,7 @@ pub struct BooleanFieldComparison {
 }
 
 impl BooleanFieldComparison {
-    fn matches(&self, v: bool) -> bool {
+    pub(crate) fn matches(&self, v: bool) -> bool {
         self.is.is_none_or(|x| x == v) && self.is_not.is_none_or(|x| x != v)
     }
 }
@@ -148,7 +148,7 @@ pub struct UuidFilterComparison {
 }
 
 impl UuidFilterComparison {
-    fn matches(&self, v: Option<Uuid>) -> bool {
+    pub(crate) fn matches(&self, v: Option<Uuid>) -> bool {
         let cmp = |o: &Option<UuidScalar>, f: fn(&Uuid, &Uuid) -> bool| {
             o.as_ref().is_none_or(|x| v.is_some_and(|v| f(&v, &x.0)))
         };
@@ -401,8 +401,9 @@ pub struct UpdateFieldInput {
     pub is_nullable: Option<bool>,
     /// Unique or not.
     pub is_unique: Option<bool>,
-    /// New default value.
-    pub default_value: Option<JsonScalar>,
+    /// New default value; an explicit `null` removes the default.
+    #[serde(skip)]
+    pub default_value: async_graphql::MaybeUndefined<JsonScalar>,
     /// New options (existing values are migrated).
     pub options: Option<JsonScalar>,
     /// New settings.

@@ -7,6 +7,7 @@
 //! instance serves the new `/graphql` schema on its next request.
 
 mod errors;
+mod indexes;
 mod inputs;
 mod resolvers;
 mod scalars;
@@ -27,7 +28,7 @@ pub struct QueryRoot(DataModelQuery);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(DataModelMutation);
+pub struct MutationRoot(DataModelMutation, indexes::IndexMutation);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

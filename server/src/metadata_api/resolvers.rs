@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, MaybeUndefined, Object};
 
 use super::MetadataContext;
 use super::errors::{bad, coded, context, convert, not_found};
@@ -18,7 +18,8 @@ use super::types::{
     SnapshotData,
 };
 
-async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
+/// One read of the workspace's metadata, timestamps and indexes.
+pub(crate) async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
     let ws = mc.session()?.workspace_id;
     let objects = mc.store.objects_metadata(ws).await.map_err(|e| coded(&e))?;
     let stamps = mc
@@ -26,10 +27,12 @@ async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
         .metadata_timestamps(ws)
         .await
         .map_err(|e| coded(&e))?;
+    let indexes = tessera_store::list_indexes(ws, &objects).map_err(|e| coded(&e))?;
     Ok(Arc::new(SnapshotData {
         workspace_id: ws.0,
         objects,
         stamps,
+        indexes,
     }))
 }
 
@@ -188,13 +191,15 @@ impl DataModelMutation {
         input: UpdateOneFieldMetadataInput,
     ) -> async_graphql::Result<FieldDto> {
         let mc = context(ctx)?;
+        let mut update: tessera_metadata::UpdateFieldInput = convert(&input.update)?;
+        update.default_value = match input.update.default_value {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(serde_json::Value::Null),
+            MaybeUndefined::Value(v) => Some(v.0),
+        };
         let updated = mc
             .store
-            .update_field(
-                mc.session()?.workspace_id,
-                input.id.0,
-                convert(&input.update)?,
-            )
+            .update_field(mc.session()?.workspace_id, input.id.0, update)
             .await
             .map_err(|e| coded(&e))?;
         let snap = snapshot(mc).await?;

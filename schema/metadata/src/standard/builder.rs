@@ -68,6 +68,7 @@ impl ObjectBuilder {
             is_active: true,
             label_identifier_field_metadata_id: None,
             fields: Vec::new(),
+            indexes: Vec::new(),
         };
         let system = |mut f: FieldMetadata| {
             f.is_system = true;
