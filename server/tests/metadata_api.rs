@@ -411,3 +411,142 @@ async fn indexes_and_defaults(state: AppState) {
 }
 
 both!(indexes_and_defaults);
+
+/// A custom object is linked to notes, tasks, attachments, favorites and the timeline like
+/// Twenty's (`noteTarget.rocket` ↔ `rocket.noteTargets`, ...): a note attached to a rocket
+/// shows on the rocket in one query; the links follow a rename of the object and go with
+/// its deletion. Workspace B sees neither the object nor the link.
+async fn custom_object_links(state: AppState) {
+    let a = Client::new(&state, "A").await;
+    let b = Client::new(&state, "B").await;
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id fieldsList { name isSystem relation { type targetObjectMetadata { nameSingular } targetFieldMetadata { name } } } } }",
+            json!({"input": {"object": {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets"}}}),
+        )
+        .await;
+    let rocket = ok(&r)["createOneObject"].clone();
+    let links: Vec<(String, String)> = rocket["fieldsList"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter(|f| !f["relation"].is_null())
+        .map(|f| {
+            (
+                f["name"].as_str().expect("name").to_owned(),
+                f["relation"]["targetFieldMetadata"]["name"]
+                    .as_str()
+                    .expect("inverse")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        links,
+        pairs(&[
+            ("timelineActivities", "targetRocket"),
+            ("favorites", "rocket"),
+            ("attachments", "rocket"),
+            ("noteTargets", "rocket"),
+            ("taskTargets", "rocket"),
+        ])
+    );
+
+    let r = a
+        .graphql(
+            r#"mutation { createRocket(data: {name: "Falcon"}) { id } createNote(data: {title: "Pre-flight"}) { id } }"#,
+            json!({}),
+        )
+        .await;
+    let (rocket_record, note) = (
+        ok(&r)["createRocket"]["id"].clone(),
+        ok(&r)["createNote"]["id"].clone(),
+    );
+    let r = a
+        .graphql(
+            "mutation($d: NoteTargetCreateInput!) { createNoteTarget(data: $d) { rocket { name } } }",
+            json!({"d": {"noteId": note, "rocketId": rocket_record}}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["createNoteTarget"]["rocket"]["name"],
+        json!("Falcon")
+    );
+    let r = a
+        .graphql(
+            "{ rockets { edges { node { name noteTargets { edges { node { note { title } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["rockets"]["edges"][0]["node"]["noteTargets"]["edges"][0]["node"]["note"]["title"],
+        json!("Pre-flight")
+    );
+    let r = b
+        .graphql(
+            "{ noteTargets { edges { node { rocket { name } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "B has no rocket link: {r}"
+    );
+
+    // Renaming the object renames the links (and their join columns); data stays linked.
+    let r = a
+        .metadata(
+            "mutation($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { nameSingular } }",
+            json!({"input": {"id": rocket["id"], "update": {"nameSingular": "spaceship", "namePlural": "spaceships", "labelSingular": "Spaceship", "labelPlural": "Spaceships"}}}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["updateOneObject"]["nameSingular"],
+        json!("spaceship")
+    );
+    let r = a
+        .graphql(
+            "{ noteTargets(filter: {spaceshipId: {is: NOT_NULL}}) { edges { node { spaceship { name } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["noteTargets"]["edges"][0]["node"]["spaceship"]["name"],
+        json!("Falcon")
+    );
+
+    // Deleting the object removes the links and their columns.
+    let r = a
+        .metadata(
+            "mutation($input: DeleteOneObjectInput!) { deleteOneObject(input: $input) { id } }",
+            json!({"input": {"id": rocket["id"]}}),
+        )
+        .await;
+    ok(&r);
+    let r = a
+        .graphql("{ noteTargets { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(
+        ok(&r)["noteTargets"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let r = a
+        .graphql(
+            "{ noteTargets { edges { node { spaceshipId } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "{r}"
+    );
+}
+
+both!(custom_object_links);
