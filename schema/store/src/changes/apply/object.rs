@@ -118,11 +118,11 @@ fn add_default_relations(objects: &mut [ObjectMetadata]) -> Result<(), StoreErro
             .into());
         }
         for object in objects.iter_mut() {
-            if object.name_singular == from || object.id == new_id {
-                if let Some(field) = object.fields.last_mut() {
-                    field.is_custom = true;
-                    field.is_system = true;
-                }
+            if (object.name_singular == from || object.id == new_id)
+                && let Some(field) = object.fields.last_mut()
+            {
+                field.is_custom = true;
+                field.is_system = true;
             }
         }
     }
