@@ -37,7 +37,10 @@ export type CreateFieldInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Icon name. */
   icon?: InputMaybe<Scalars['String']['input']>;
-  /** Accepted for compatibility. */
+  /**
+   * Whether the name(s) follow the label(s): they must then equal the names computed
+   * from the labels (`METADATA_VALIDATION_FAILED` otherwise).
+   */
   isLabelSyncedWithName?: InputMaybe<Scalars['Boolean']['input']>;
   /** Whether NULL is allowed (default true). */
   isNullable?: InputMaybe<Scalars['Boolean']['input']>;
@@ -88,7 +91,10 @@ export type CreateObjectInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Icon name. */
   icon?: InputMaybe<Scalars['String']['input']>;
-  /** Accepted for compatibility; names are never derived from labels. */
+  /**
+   * Whether the name(s) follow the label(s): they must then equal the names computed
+   * from the labels (`METADATA_VALIDATION_FAILED` otherwise).
+   */
   isLabelSyncedWithName?: InputMaybe<Scalars['Boolean']['input']>;
   /** Remote objects are not supported (must be absent or false). */
   isRemote?: InputMaybe<Scalars['Boolean']['input']>;
@@ -646,7 +652,10 @@ export type UpdateFieldInput = {
   icon?: InputMaybe<Scalars['String']['input']>;
   /** Show or hide the field in `/graphql` (data is kept). */
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Accepted for compatibility. */
+  /**
+   * Whether the name(s) follow the label(s): they must then equal the names computed
+   * from the labels (`METADATA_VALIDATION_FAILED` otherwise).
+   */
   isLabelSyncedWithName?: InputMaybe<Scalars['Boolean']['input']>;
   /** Allow NULL or not. */
   isNullable?: InputMaybe<Scalars['Boolean']['input']>;
@@ -670,7 +679,10 @@ export type UpdateObjectPayload = {
   icon?: InputMaybe<Scalars['String']['input']>;
   /** Show or hide the object in `/graphql` (data is kept). */
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Accepted for compatibility. */
+  /**
+   * Whether the name(s) follow the label(s): they must then equal the names computed
+   * from the labels (`METADATA_VALIDATION_FAILED` otherwise).
+   */
   isLabelSyncedWithName?: InputMaybe<Scalars['Boolean']['input']>;
   /** The field that names a record. */
   labelIdentifierFieldMetadataId?: InputMaybe<Scalars['UUID']['input']>;

@@ -550,3 +550,69 @@ async fn custom_object_links(state: AppState) {
 }
 
 both!(custom_object_links);
+
+/// `isLabelSyncedWithName` is stored and enforced: while set, the names must be the ones
+/// computed from the labels (Twenty's `validateNameAndLabelAreSyncOrThrow`).
+async fn label_synced_names(state: AppState) {
+    let a = Client::new(&state, "A").await;
+    let create = "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id nameSingular isLabelSyncedWithName } }";
+    let r = a
+        .metadata(
+            create,
+            json!({"input": {"object": {"nameSingular": "launchPad", "namePlural": "pads", "labelSingular": "Launch pad", "labelPlural": "Launch pads", "isLabelSyncedWithName": true}}}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("METADATA_VALIDATION_FAILED"),
+        "{r}"
+    );
+    assert!(
+        r["errors"][0]["message"].as_str().unwrap_or("").contains(
+            "Name \"pads\" is not synced with label \"Launch pads\" (expected \"launchPads\")"
+        ),
+        "{r}"
+    );
+    let r = a
+        .metadata(
+            create,
+            json!({"input": {"object": {"nameSingular": "launchPad", "namePlural": "launchPads", "labelSingular": "Launch pad", "labelPlural": "Launch pads", "isLabelSyncedWithName": true}}}),
+        )
+        .await;
+    let pad = ok(&r)["createOneObject"].clone();
+    assert_eq!(pad["isLabelSyncedWithName"], json!(true));
+    let update = "mutation($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { nameSingular labelSingular isLabelSyncedWithName } }";
+    let r = a
+        .metadata(
+            update,
+            json!({"input": {"id": pad["id"], "update": {"labelSingular": "Pad"}}}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("METADATA_VALIDATION_FAILED"),
+        "{r}"
+    );
+    let r = a
+        .metadata(
+            update,
+            json!({"input": {"id": pad["id"], "update": {"labelSingular": "Pad", "isLabelSyncedWithName": false}}}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["updateOneObject"],
+        json!({"nameSingular": "launchPad", "labelSingular": "Pad", "isLabelSyncedWithName": false})
+    );
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { name isLabelSyncedWithName } }",
+            json!({"input": {"field": {"objectMetadataId": pad["id"], "type": "TEXT", "name": "gateCode", "label": "Gate code", "isLabelSyncedWithName": true}}}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["createOneField"],
+        json!({"name": "gateCode", "isLabelSyncedWithName": true})
+    );
+}
+
+both!(label_synced_names);

@@ -33,6 +33,9 @@ pub struct CreateObjectInput {
     /// label identifier.
     #[serde(default)]
     pub skip_name_field: bool,
+    /// Names follow labels (validated: the names must be the ones computed from the labels).
+    #[serde(default)]
+    pub is_label_synced_with_name: bool,
 }
 
 /// `updateOneObject(input: { id, update: UpdateObjectPayload })`. `Some("")` clears
@@ -64,6 +67,9 @@ pub struct UpdateObjectInput {
     /// The field naming a record (must be a non-relation field of this object).
     #[serde(default)]
     pub label_identifier_field_metadata_id: Option<Uuid>,
+    /// Whether the names follow the labels (then they must equal the computed names).
+    #[serde(default)]
+    pub is_label_synced_with_name: Option<bool>,
 }
 
 /// One option of a SELECT / MULTI_SELECT / RATING field as sent by clients: like
@@ -158,6 +164,9 @@ pub struct CreateFieldInput {
     /// Required for RELATION fields: the other side.
     #[serde(default)]
     pub relation_creation_payload: Option<RelationCreationPayload>,
+    /// Whether the name follows the label (then it must equal the computed name).
+    #[serde(default)]
+    pub is_label_synced_with_name: bool,
 }
 
 /// `updateOneField(input: { id, update: UpdateFieldInput })`. There is no `type`: a field's
@@ -169,6 +178,9 @@ pub struct UpdateFieldInput {
     /// New API name (custom fields only): renames the column(s), enum type and join column.
     #[serde(default)]
     pub name: Option<String>,
+    /// Whether the name follows the label (then it must equal the computed name).
+    #[serde(default)]
+    pub is_label_synced_with_name: Option<bool>,
     /// New label.
     #[serde(default)]
     pub label: Option<String>,

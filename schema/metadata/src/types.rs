@@ -201,6 +201,10 @@ pub struct FieldMetadata {
     /// The inverse relation field on the target object (RELATION fields).
     #[serde(default)]
     pub relation_target_field_metadata_id: Option<Uuid>,
+    /// The name follows the label (the UI derives it): while set, `name` must equal the
+    /// name computed from `label` (Twenty's `validateNameAndLabelAreSyncOrThrow`).
+    #[serde(default)]
+    pub is_label_synced_with_name: bool,
 }
 
 fn yes() -> bool {
@@ -254,6 +258,10 @@ pub struct ObjectMetadata {
     /// The fields.
     #[serde(default)]
     pub fields: Vec<FieldMetadata>,
+    /// The names follow the labels: while set, `nameSingular` / `namePlural` must equal the
+    /// names computed from `labelSingular` / `labelPlural`.
+    #[serde(default)]
+    pub is_label_synced_with_name: bool,
     /// Indexes created through `createOneIndex` (the indexes of join columns and unique
     /// fields follow from the fields and are not listed here).
     #[serde(default)]

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::sys::Sys;
 
-pub(crate) const OBJECT_COLUMNS: [&str; 14] = [
+pub(crate) const OBJECT_COLUMNS: [&str; 15] = [
     "id",
     "workspaceId",
     "nameSingular",
@@ -27,9 +27,10 @@ pub(crate) const OBJECT_COLUMNS: [&str; 14] = [
     "labelIdentifierFieldMetadataId",
     "position",
     "indexes",
+    "isLabelSyncedWithName",
 ];
 
-pub(crate) const FIELD_COLUMNS: [&str; 19] = [
+pub(crate) const FIELD_COLUMNS: [&str; 20] = [
     "id",
     "workspaceId",
     "objectMetadataId",
@@ -49,6 +50,7 @@ pub(crate) const FIELD_COLUMNS: [&str; 19] = [
     "relationTargetObjectMetadataId",
     "relationTargetFieldMetadataId",
     "position",
+    "isLabelSyncedWithName",
 ];
 
 /// Rows per multi-row INSERT (keeps parameters well under SQLite's and PostgreSQL's limits).
@@ -126,6 +128,7 @@ pub(crate) fn object_row(
         sys.opt_uuid(o.label_identifier_field_metadata_id),
         sys.int(position),
         sys.json(indexes.as_ref()),
+        sys.boolean(o.is_label_synced_with_name),
     ])
 }
 
@@ -162,6 +165,7 @@ pub(crate) fn field_row(
         sys.opt_uuid(f.relation_target_object_metadata_id),
         sys.opt_uuid(f.relation_target_field_metadata_id),
         sys.int(position),
+        sys.boolean(f.is_label_synced_with_name),
     ])
 }
 
@@ -237,6 +241,7 @@ pub(crate) async fn load<C: ConnectionTrait>(
                 .get_opt_uuid(&row, "relationTargetObjectMetadataId")?,
             relation_target_field_metadata_id: sys
                 .get_opt_uuid(&row, "relationTargetFieldMetadataId")?,
+            is_label_synced_with_name: sys.get_bool(&row, "isLabelSyncedWithName")?,
         });
     }
     let objects_sql = format!(
@@ -265,6 +270,7 @@ pub(crate) async fn load<C: ConnectionTrait>(
                 label_identifier_field_metadata_id: sys
                     .get_opt_uuid(row, "labelIdentifierFieldMetadataId")?,
                 fields: fields.remove(&id).unwrap_or_default(),
+                is_label_synced_with_name: sys.get_bool(row, "isLabelSyncedWithName")?,
                 indexes: sys
                     .get_json(row, "indexes")?
                     .map(serde_json::from_value)

@@ -283,8 +283,8 @@ pub struct CreateObjectInput {
     /// Remote objects are not supported (must be absent or false).
     #[serde(skip)]
     pub is_remote: Option<bool>,
-    /// Accepted for compatibility; names are never derived from labels.
-    #[serde(skip)]
+    /// Whether the name(s) follow the label(s): they must then equal the names computed
+    /// from the labels (`METADATA_VALIDATION_FAILED` otherwise).
     pub is_label_synced_with_name: Option<bool>,
 }
 
@@ -317,8 +317,8 @@ pub struct UpdateObjectPayload {
     pub is_active: Option<bool>,
     /// The field that names a record.
     pub label_identifier_field_metadata_id: Option<UuidScalar>,
-    /// Accepted for compatibility.
-    #[serde(skip)]
+    /// Whether the name(s) follow the label(s): they must then equal the names computed
+    /// from the labels (`METADATA_VALIDATION_FAILED` otherwise).
     pub is_label_synced_with_name: Option<bool>,
 }
 
@@ -368,8 +368,8 @@ pub struct CreateFieldInput {
     pub object_metadata_id: UuidScalar,
     /// For RELATION: `{targetObjectMetadataId, targetFieldLabel, targetFieldIcon, type}`.
     pub relation_creation_payload: Option<JsonScalar>,
-    /// Accepted for compatibility.
-    #[serde(skip)]
+    /// Whether the name(s) follow the label(s): they must then equal the names computed
+    /// from the labels (`METADATA_VALIDATION_FAILED` otherwise).
     pub is_label_synced_with_name: Option<bool>,
 }
 
@@ -408,8 +408,8 @@ pub struct UpdateFieldInput {
     pub options: Option<JsonScalar>,
     /// New settings.
     pub settings: Option<JsonScalar>,
-    /// Accepted for compatibility.
-    #[serde(skip)]
+    /// Whether the name(s) follow the label(s): they must then equal the names computed
+    /// from the labels (`METADATA_VALIDATION_FAILED` otherwise).
     pub is_label_synced_with_name: Option<bool>,
 }
 

@@ -354,7 +354,7 @@ impl ObjectDto {
         UuidScalar(self.snapshot.workspace_id)
     }
     async fn is_label_synced_with_name(&self) -> bool {
-        false
+        self.meta().is_label_synced_with_name
     }
     async fn created_at(&self) -> DateTimeScalar {
         stamp(&self.snapshot, self.meta().id, false)
@@ -529,7 +529,7 @@ impl FieldDto {
         Some(self.meta().is_unique)
     }
     async fn is_label_synced_with_name(&self) -> Option<bool> {
-        Some(false)
+        Some(self.meta().is_label_synced_with_name)
     }
     async fn default_value(&self) -> Option<JsonScalar> {
         json(&self.meta().default_value)

@@ -34,6 +34,7 @@ pub(crate) fn create_object(
     let mut object = builder.build();
     object.description = clean(input.description);
     object.icon = clean(input.icon);
+    object.is_label_synced_with_name = input.is_label_synced_with_name;
     let id = object.id;
     objects.push(object);
     add_default_relations(objects)?;
@@ -194,6 +195,9 @@ pub(crate) fn update_object(
     }
     object.description = update_text(&object.description, input.description);
     object.icon = update_text(&object.icon, input.icon);
+    if let Some(synced) = input.is_label_synced_with_name {
+        object.is_label_synced_with_name = synced;
+    }
     if let Some(active) = input.is_active
         && active != object.is_active
     {

@@ -18,6 +18,7 @@ fn object_input(singular: &str, plural: &str) -> CreateObjectInput {
         description: Some(" ".into()),
         icon: Some("IconRocket".into()),
         skip_name_field: false,
+        is_label_synced_with_name: false,
     }
 }
 
@@ -35,6 +36,7 @@ fn field_input(object: Uuid, name: &str, field_type: FieldType) -> CreateFieldIn
         options: None,
         settings: None,
         relation_creation_payload: None,
+        is_label_synced_with_name: false,
     }
 }
 
