@@ -7,7 +7,9 @@
 //! axum::serve(listener, app(state)).await?;
 //! ```
 
+pub mod accounts;
 pub mod auth;
+mod auth_config;
 pub mod cli;
 mod config;
 pub mod contracts;
@@ -21,6 +23,7 @@ pub mod telemetry;
 mod workspaces;
 
 pub use auth::mint_api_key_token;
+pub use auth_config::{AuthConfig, SmtpConfig, parse_duration};
 pub use config::{ServerConfig, app_secret_path, redact_url, resolve_app_secret};
 pub use error::ServerError;
 pub use http::{BODY_LIMIT_BYTES, BadRequest, app, error_response, graphql_response};

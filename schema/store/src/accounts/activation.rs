@@ -129,6 +129,28 @@ impl Store {
             .ok_or(StoreError::WorkspaceNotFound(ws))
     }
 
+    /// The non-deleted workspace with this subdomain (compared lower-case).
+    pub async fn workspace_by_subdomain(
+        &self,
+        subdomain: &str,
+    ) -> Result<Option<WorkspaceRecord>, StoreError> {
+        let sys = self.sys();
+        let sql = format!(
+            "SELECT \"id\" FROM {} WHERE \"subdomain\" = {} AND \"deletedAt\" IS NULL",
+            sys.table("workspace"),
+            sys.p(1)
+        );
+        let row = self
+            .backend()
+            .system()
+            .query_one_raw(sys.stmt(sql, vec![sys.text(subdomain.to_lowercase())]))
+            .await?;
+        match row {
+            Some(row) => self.workspace(WorkspaceId(sys.get_uuid(&row, "id")?)).await,
+            None => Ok(None),
+        }
+    }
+
     async fn claim_pending(&self, ws: WorkspaceId) -> Result<(), StoreError> {
         if self.set_status(ws, PENDING, ONGOING).await? {
             return Ok(());
