@@ -122,6 +122,12 @@ impl Accounts {
     pub fn store(&self) -> &Store {
         &self.store
     }
+
+    /// Counts one request from `ip` against the per-IP login budget (public look-ups such as
+    /// `checkUserExists`). Errors: [`AccountsError::RateLimited`].
+    pub fn limiter_check_ip(&self, ip: Option<std::net::IpAddr>) -> Result<(), AccountsError> {
+        self.limiter.check_ip(ip)
+    }
 }
 
 /// SHA-256 hex of a secret token value: what `appToken.value` stores.

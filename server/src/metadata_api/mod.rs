@@ -6,6 +6,7 @@
 //! one atomic store change (metadata rows + DDL + version bump), after which every server
 //! instance serves the new `/graphql` schema on its next request.
 
+pub mod auth;
 mod errors;
 mod inputs;
 mod resolvers;
@@ -16,6 +17,8 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use tessera_core::{ErrorCode, Session};
 use tessera_store::Store;
 
+pub use auth::AuthRequest;
+use auth::{AuthMutation, AuthQuery};
 use resolvers::{DataModelMutation, DataModelQuery};
 
 // Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
@@ -23,11 +26,11 @@ use resolvers::{DataModelMutation, DataModelQuery};
 
 /// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(DataModelQuery);
+pub struct QueryRoot(DataModelQuery, AuthQuery);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(DataModelMutation);
+pub struct MutationRoot(DataModelMutation, AuthMutation);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
