@@ -131,7 +131,12 @@ impl MigrationTrait for Migration {
                 false,
             ),
             ("appToken", "IDX_appToken_value", &["value"][..], false),
-            ("appToken", "IDX_appToken_familyId", &["familyId"][..], false),
+            (
+                "appToken",
+                "IDX_appToken_familyId",
+                &["familyId"][..],
+                false,
+            ),
             ("appToken", "IDX_appToken_userId", &["userId"][..], false),
             (
                 "appToken",
@@ -139,7 +144,12 @@ impl MigrationTrait for Migration {
                 &["workspaceId"][..],
                 false,
             ),
-            ("workspace", "IDX_workspace_subdomain", &["subdomain"][..], true),
+            (
+                "workspace",
+                "IDX_workspace_subdomain",
+                &["subdomain"][..],
+                true,
+            ),
         ];
         for (table, name, columns, unique) in indexes {
             manager

@@ -66,13 +66,28 @@ pub struct AuthArgs {
     #[arg(long, env = "INVITATION_TOKEN_EXPIRES_IN", default_value = "30d", value_parser = crate::parse_duration, global = true)]
     pub invitation_token_expires_in: Duration,
     /// Base URL of the web front end (links in mails; workspace URLs).
-    #[arg(long, env = "FRONTEND_URL", default_value = "http://localhost:3001", global = true)]
+    #[arg(
+        long,
+        env = "FRONTEND_URL",
+        default_value = "http://localhost:3001",
+        global = true
+    )]
     pub frontend_url: String,
     /// Password checks allowed per e-mail address per window.
-    #[arg(long, env = "TESSERA_LOGIN_MAX_ATTEMPTS_PER_EMAIL", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "TESSERA_LOGIN_MAX_ATTEMPTS_PER_EMAIL",
+        default_value_t = 10,
+        global = true
+    )]
     pub login_attempts_per_email: u32,
     /// Password checks allowed per client IP per window.
-    #[arg(long, env = "TESSERA_LOGIN_MAX_ATTEMPTS_PER_IP", default_value_t = 100, global = true)]
+    #[arg(
+        long,
+        env = "TESSERA_LOGIN_MAX_ATTEMPTS_PER_IP",
+        default_value_t = 100,
+        global = true
+    )]
     pub login_attempts_per_ip: u32,
     /// Window of the login rate limits.
     #[arg(long, env = "TESSERA_LOGIN_RATE_WINDOW", default_value = "15m", value_parser = crate::parse_duration, global = true)]
@@ -90,16 +105,31 @@ pub struct AuthArgs {
     #[arg(long, env = "EMAIL_SMTP_USER", global = true)]
     pub email_smtp_user: Option<String>,
     /// SMTP password.
-    #[arg(long, env = "EMAIL_SMTP_PASSWORD", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "EMAIL_SMTP_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
     pub email_smtp_password: Option<String>,
     /// Plain SMTP without TLS (local test servers only).
     #[arg(long, env = "EMAIL_SMTP_NO_TLS", global = true)]
     pub email_smtp_no_tls: bool,
     /// Sender address.
-    #[arg(long, env = "EMAIL_FROM_ADDRESS", default_value = "noreply@tessera.localhost", global = true)]
+    #[arg(
+        long,
+        env = "EMAIL_FROM_ADDRESS",
+        default_value = "noreply@tessera.localhost",
+        global = true
+    )]
     pub email_from_address: String,
     /// Sender name.
-    #[arg(long, env = "EMAIL_FROM_NAME", default_value = "Tessera", global = true)]
+    #[arg(
+        long,
+        env = "EMAIL_FROM_NAME",
+        default_value = "Tessera",
+        global = true
+    )]
     pub email_from_name: String,
 }
 
@@ -288,9 +318,9 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
     tracing::info!("stopped");
     Ok(())
 }

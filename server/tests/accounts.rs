@@ -39,7 +39,9 @@ async fn sign_up_activate_and_use(state: AppState) {
     assert_eq!(me["currentUser"]["hasPassword"], true);
     assert_eq!(me["currentUser"]["workspaces"], json!([]));
     assert!(me["currentUser"]["workspaceMember"].is_null());
-    let r = api.gql(Some(&agnostic), "{ people { totalCount } }", json!({})).await;
+    let r = api
+        .gql(Some(&agnostic), "{ people { totalCount } }", json!({}))
+        .await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
 
     let (ws, login, url) = api.new_workspace(&agnostic, "Acme Inc").await;
@@ -52,17 +54,32 @@ async fn sign_up_activate_and_use(state: AppState) {
     let member_id = str_of(&c["workspaceMemberId"]);
 
     // Before activation the workspace has no data API.
-    let r = api.gql(Some(&access), "{ people { totalCount } }", json!({})).await;
+    let r = api
+        .gql(Some(&access), "{ people { totalCount } }", json!({}))
+        .await;
     assert!(r.error_code().is_some(), "{}", r.body);
-    let status = ok(&api.meta(Some(&access), "{ currentWorkspace { activationStatus } }", json!({})).await);
-    assert_eq!(status["currentWorkspace"]["activationStatus"], "PENDING_CREATION");
+    let status = ok(&api
+        .meta(
+            Some(&access),
+            "{ currentWorkspace { activationStatus } }",
+            json!({}),
+        )
+        .await);
+    assert_eq!(
+        status["currentWorkspace"]["activationStatus"],
+        "PENDING_CREATION"
+    );
 
     let activated = api.activate(&access).await;
     assert_eq!(activated["id"], ws.as_str());
     assert_eq!(activated["displayName"], "Acme Inc");
     assert_eq!(activated["workspaceMembersCount"], 1.0);
     let again = api
-        .meta(Some(&access), "mutation { activateWorkspace(data: {}) { id } }", json!({}))
+        .meta(
+            Some(&access),
+            "mutation { activateWorkspace(data: {}) { id } }",
+            json!({}),
+        )
         .await;
     assert_eq!(again.error_code().as_deref(), Some("CONFLICT"));
 
@@ -73,23 +90,49 @@ async fn sign_up_activate_and_use(state: AppState) {
     assert_eq!(me["currentWorkspace"]["activationStatus"], "ACTIVE");
     assert_eq!(me["currentUserWorkspace"]["id"], c["userWorkspaceId"]);
     assert_eq!(me["workspaces"].as_array().map(Vec::len), Some(1));
-    let cw = ok(&api.meta(Some(&access), "{ currentWorkspace { id displayName workspaceUrls { subdomainUrl } } }", json!({})).await);
+    let cw = ok(&api
+        .meta(
+            Some(&access),
+            "{ currentWorkspace { id displayName workspaceUrls { subdomainUrl } } }",
+            json!({}),
+        )
+        .await);
     assert_eq!(cw["currentWorkspace"]["id"], ws.as_str());
-    assert_eq!(cw["currentWorkspace"]["workspaceUrls"]["subdomainUrl"], url.as_str());
+    assert_eq!(
+        cw["currentWorkspace"]["workspaceUrls"]["subdomainUrl"],
+        url.as_str()
+    );
 
     // The access token works on /metadata (data model) and /graphql (records).
-    let objects = ok(&api.meta(Some(&access), "{ objects(paging: {first: 100}) { edges { node { nameSingular } } } }", json!({})).await);
-    assert!(objects["objects"]["edges"].as_array().is_some_and(|e| e.len() > 5));
+    let objects = ok(&api
+        .meta(
+            Some(&access),
+            "{ objects(paging: {first: 100}) { edges { node { nameSingular } } } }",
+            json!({}),
+        )
+        .await);
+    assert!(
+        objects["objects"]["edges"]
+            .as_array()
+            .is_some_and(|e| e.len() > 5)
+    );
     let created = ok(&api.gql(Some(&access), PERSON, json!({})).await)["createPerson"].clone();
     assert_eq!(created["createdBy"]["source"], "MANUAL");
-    assert_eq!(created["createdBy"]["workspaceMemberId"], member_id.as_str());
+    assert_eq!(
+        created["createdBy"]["workspaceMemberId"],
+        member_id.as_str()
+    );
     let person_id = str_of(&created["id"]);
-    let people = ok(&api.gql(Some(&access), "{ people { totalCount } }", json!({})).await);
+    let people = ok(&api
+        .gql(Some(&access), "{ people { totalCount } }", json!({}))
+        .await);
     assert_eq!(people["people"]["totalCount"], 1);
 
     // Another user's workspace does not see the record, and their token cannot reach A's.
     let b = api.member_with_workspace("bob").await;
-    let theirs = ok(&api.gql(Some(&b.access), "{ people { totalCount } }", json!({})).await);
+    let theirs = ok(&api
+        .gql(Some(&b.access), "{ people { totalCount } }", json!({}))
+        .await);
     assert_eq!(theirs["people"]["totalCount"], 0);
     let lookup = api
         .gql(
@@ -111,9 +154,13 @@ async fn sign_up_activate_and_use(state: AppState) {
     forged.workspace_member_id = Some(str_of(&bc["workspaceMemberId"]));
     forged.user_workspace_id = Some(str_of(&bc["userWorkspaceId"]));
     let forged = sign_user_token(common::SECRET, &forged);
-    let r = api.gql(Some(&forged), "{ people { totalCount } }", json!({})).await;
+    let r = api
+        .gql(Some(&forged), "{ people { totalCount } }", json!({}))
+        .await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
-    let r = api.meta(Some(&forged), "{ currentWorkspace { id } }", json!({})).await;
+    let r = api
+        .meta(Some(&forged), "{ currentWorkspace { id } }", json!({}))
+        .await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
     // A's login token cannot be exchanged on B's origin.
     let r = api.exchange_reply(&login, &b.url).await;
@@ -127,14 +174,18 @@ async fn sign_in_and_credential_errors(state: AppState) {
 
     let r = api.sign_in(&m.email.to_uppercase(), PASSWORD).await;
     let data = ok(&r);
-    let c = claims(&str_of(&data["signIn"]["tokens"]["accessOrWorkspaceAgnosticToken"]["token"]));
+    let c = claims(&str_of(
+        &data["signIn"]["tokens"]["accessOrWorkspaceAgnosticToken"]["token"],
+    ));
     assert_eq!(c["type"], "WORKSPACE_AGNOSTIC");
     let list = data["signIn"]["availableWorkspaces"]["availableWorkspacesForSignIn"].clone();
     assert_eq!(list.as_array().map(Vec::len), Some(1));
     assert_eq!(list[0]["id"], m.workspace_id.as_str());
     // The per-workspace login token of sign-in opens the workspace.
     let (access, _) = api.exchange(&str_of(&list[0]["loginToken"]), &m.url).await;
-    ok(&api.gql(Some(&access), "{ people { totalCount } }", json!({})).await);
+    ok(&api
+        .gql(Some(&access), "{ people { totalCount } }", json!({}))
+        .await);
 
     // The two-step browser flow.
     let r = api
@@ -176,7 +227,13 @@ async fn sign_in_and_credential_errors(state: AppState) {
     // Operations that need a user answer UNAUTHENTICATED without a token.
     let r = api.meta(None, CURRENT_USER, json!({})).await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
-    let r = api.meta(None, "mutation { signUpInNewWorkspace { workspace { id } } }", json!({})).await;
+    let r = api
+        .meta(
+            None,
+            "mutation { signUpInNewWorkspace { workspace { id } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
 }
 both_with!(sign_in_and_credential_errors, defaults);
@@ -209,12 +266,26 @@ async fn login_attempts_are_rate_limited(state: AppState) {
     // Per client IP: 5 checks, whatever the e-mail.
     const SIGN_IN: &str = "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { tokens { refreshToken { token } } } }";
     for i in 0..5 {
-        let r = api.meta_from("203.0.113.7", SIGN_IN, json!({"e": email(&format!("x{i}")), "p": PASSWORD})).await;
+        let r = api
+            .meta_from(
+                "203.0.113.7",
+                SIGN_IN,
+                json!({"e": email(&format!("x{i}")), "p": PASSWORD}),
+            )
+            .await;
         assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"), "{}", r.body);
     }
-    let r = api.meta_from("203.0.113.7", SIGN_IN, json!({"e": email("x5"), "p": PASSWORD})).await;
+    let r = api
+        .meta_from(
+            "203.0.113.7",
+            SIGN_IN,
+            json!({"e": email("x5"), "p": PASSWORD}),
+        )
+        .await;
     assert_eq!(r.error_code().as_deref(), Some("RATE_LIMITED"));
-    let r = api.meta_from("203.0.113.8", SIGN_IN, json!({"e": other, "p": PASSWORD})).await;
+    let r = api
+        .meta_from("203.0.113.8", SIGN_IN, json!({"e": other, "p": PASSWORD}))
+        .await;
     ok(&r);
 }
 both_with!(login_attempts_are_rate_limited, tight_limits);
@@ -228,7 +299,9 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_session(state: AppState) {
     let refresh1 = str_of(&p1["refreshToken"]["token"]);
     assert_ne!(refresh1, m.refresh);
     assert_eq!(claims(&access1)["workspaceId"], m.workspace_id.as_str());
-    ok(&api.gql(Some(&access1), "{ people { totalCount } }", json!({})).await);
+    ok(&api
+        .gql(Some(&access1), "{ people { totalCount } }", json!({}))
+        .await);
     // The used refresh token is spent.
     let p2 = ok(&api.renew(&refresh1).await)["renewToken"]["tokens"].clone();
     let refresh2 = str_of(&p2["refreshToken"]["token"]);
@@ -247,24 +320,34 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_session(state: AppState) {
         ["availableWorkspacesForSignIn"]
         .clone();
     let (access, refresh) = api.exchange(&str_of(&list[0]["loginToken"]), &m.url).await;
-    let renewed = ok(&api.renew(&refresh).await)["renewToken"]["tokens"]["refreshToken"]["token"].clone();
+    let renewed =
+        ok(&api.renew(&refresh).await)["renewToken"]["tokens"]["refreshToken"]["token"].clone();
     let renewed = str_of(&renewed);
     let out = ok(&api
-        .meta(Some(&access), "mutation($t: String) { signOut(refreshToken: $t) }", json!({"t": renewed}))
+        .meta(
+            Some(&access),
+            "mutation($t: String) { signOut(refreshToken: $t) }",
+            json!({"t": renewed}),
+        )
         .await);
     assert_eq!(out["signOut"], true);
     let r = api.renew(&renewed).await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
 
     // Workspace-agnostic refresh tokens renew into workspace-agnostic pairs.
-    let agnostic_refresh = str_of(&ok(&api.sign_in(&m.email, PASSWORD).await)["signIn"]["tokens"]["refreshToken"]["token"]);
+    let agnostic_refresh = str_of(
+        &ok(&api.sign_in(&m.email, PASSWORD).await)["signIn"]["tokens"]["refreshToken"]["token"],
+    );
     let pair = ok(&api.renew(&agnostic_refresh).await)["renewToken"]["tokens"].clone();
     assert_eq!(
         claims(&str_of(&pair["accessOrWorkspaceAgnosticToken"]["token"]))["type"],
         "WORKSPACE_AGNOSTIC"
     );
 }
-both_with!(refresh_tokens_rotate_and_reuse_revokes_the_session, defaults);
+both_with!(
+    refresh_tokens_rotate_and_reuse_revokes_the_session,
+    defaults
+);
 
 async fn bad_tokens_are_unauthenticated(state: AppState) {
     let api = Api { state };
@@ -280,7 +363,9 @@ async fn bad_tokens_are_unauthenticated(state: AppState) {
     };
     // Control: a token minted the same way, valid, is accepted.
     let valid = sign_user_token(common::SECRET, &base(Utc::now() + Duration::minutes(5)));
-    ok(&api.gql(Some(&valid), "{ people { totalCount } }", json!({})).await);
+    ok(&api
+        .gql(Some(&valid), "{ people { totalCount } }", json!({}))
+        .await);
 
     let expired = sign_user_token(common::SECRET, &base(Utc::now() - Duration::seconds(5)));
     let wrong_secret = sign_user_token("another secret", &base(Utc::now() + Duration::minutes(5)));
@@ -288,13 +373,31 @@ async fn bad_tokens_are_unauthenticated(state: AppState) {
     let mut payload = c.clone();
     payload["userWorkspaceId"] = json!(uuid::Uuid::new_v4().to_string());
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let tampered = format!("{}.{}.{}", parts[0], engine.encode(payload.to_string()), parts[2]);
-    let none = format!("{}.{}.", engine.encode(r#"{"alg":"none","typ":"JWT"}"#), parts[1]);
-    let hs512 = format!("{}.{}.{}", engine.encode(r#"{"alg":"HS512","typ":"JWT"}"#), parts[1], parts[2]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        engine.encode(payload.to_string()),
+        parts[2]
+    );
+    let none = format!(
+        "{}.{}.",
+        engine.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        parts[1]
+    );
+    let hs512 = format!(
+        "{}.{}.{}",
+        engine.encode(r#"{"alg":"HS512","typ":"JWT"}"#),
+        parts[1],
+        parts[2]
+    );
     let mut other_ws = base(Utc::now() + Duration::minutes(5));
     other_ws.workspace_id = Some(uuid::Uuid::new_v4().to_string());
     let other_ws = sign_user_token(common::SECRET, &other_ws);
-    let mut login = UserClaims::new(UserTokenType::Login, m.email.clone(), Utc::now() + Duration::minutes(5));
+    let mut login = UserClaims::new(
+        UserTokenType::Login,
+        m.email.clone(),
+        Utc::now() + Duration::minutes(5),
+    );
     login.workspace_id = Some(m.workspace_id.clone());
     let login = sign_user_token(common::SECRET, &login);
     for (name, token) in [
@@ -307,10 +410,24 @@ async fn bad_tokens_are_unauthenticated(state: AppState) {
         ("refresh as bearer", &m.refresh),
         ("login as bearer", &login),
     ] {
-        let r = api.gql(Some(token), "{ people { totalCount } }", json!({})).await;
-        assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"), "{name} on /graphql: {}", r.body);
-        let r = api.meta(Some(token), "{ currentWorkspace { id } }", json!({})).await;
-        assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"), "{name} on /metadata: {}", r.body);
+        let r = api
+            .gql(Some(token), "{ people { totalCount } }", json!({}))
+            .await;
+        assert_eq!(
+            r.error_code().as_deref(),
+            Some("UNAUTHENTICATED"),
+            "{name} on /graphql: {}",
+            r.body
+        );
+        let r = api
+            .meta(Some(token), "{ currentWorkspace { id } }", json!({}))
+            .await;
+        assert_eq!(
+            r.error_code().as_deref(),
+            Some("UNAUTHENTICATED"),
+            "{name} on /metadata: {}",
+            r.body
+        );
     }
 }
 both_with!(bad_tokens_are_unauthenticated, defaults);

@@ -28,7 +28,8 @@ impl SmtpSink {
             .expect("free port")
             .port();
         let dir = tempfile::tempdir().expect("tempdir");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support_files/smtp_sink.py");
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support_files/smtp_sink.py");
         let mut child = Command::new("python3")
             .arg(&script)
             .arg(port.to_string())
@@ -39,7 +40,9 @@ impl SmtpSink {
             .expect("python3 must be installed to run the SMTP sink");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("sink output");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("sink output");
         assert_eq!(
             line.trim(),
             "ready",
@@ -73,7 +76,10 @@ impl SmtpSink {
             }
             let message: Value =
                 serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
-            if message["to"].as_array().is_some_and(|t| t.iter().any(|a| a == to)) {
+            if message["to"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|a| a == to))
+            {
                 out.push(message);
             }
         }
@@ -91,7 +97,10 @@ impl Drop for SmtpSink {
 /// The value of `name=` in the first link of `body` that has it.
 fn query_param(body: &str, name: &str) -> String {
     let key = format!("{name}=");
-    let start = body.find(&key).unwrap_or_else(|| panic!("no {name} in {body}")) + key.len();
+    let start = body
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {body}"))
+        + key.len();
     body[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
@@ -142,13 +151,20 @@ async fn invitation_joins_the_workspace(state: AppState, sink: &SmtpSink) {
     // Listed in the owner's workspace only.
     const FIND: &str = "{ findWorkspaceInvitations { id email } }";
     let list = ok(&api.meta(Some(&owner.access), FIND, json!({})).await);
-    assert_eq!(list["findWorkspaceInvitations"][0]["email"], invitee.as_str());
+    assert_eq!(
+        list["findWorkspaceInvitations"][0]["email"],
+        invitee.as_str()
+    );
     let theirs = ok(&api.meta(Some(&other.access), FIND, json!({})).await);
     assert_eq!(theirs["findWorkspaceInvitations"], json!([]));
     // Another workspace cannot delete it.
     let id = str_of(&sent["result"][0]["id"]);
     let r = api
-        .meta(Some(&other.access), "mutation($id: String!) { deleteWorkspaceInvitation(appTokenId: $id) }", json!({"id": id}))
+        .meta(
+            Some(&other.access),
+            "mutation($id: String!) { deleteWorkspaceInvitation(appTokenId: $id) }",
+            json!({"id": id}),
+        )
         .await;
     assert_eq!(r.error_code().as_deref(), Some("NOT_FOUND"));
 
@@ -162,16 +178,26 @@ async fn invitation_joins_the_workspace(state: AppState, sink: &SmtpSink) {
 
     // The token is for this e-mail only.
     let r = api
-        .meta(None, SIGN_UP_IN_WORKSPACE, json!({"e": email("thief"), "p": PASSWORD, "w": owner.workspace_id, "t": token}))
+        .meta(
+            None,
+            SIGN_UP_IN_WORKSPACE,
+            json!({"e": email("thief"), "p": PASSWORD, "w": owner.workspace_id, "t": token}),
+        )
         .await;
     assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"));
 
     let r = api
-        .meta(None, SIGN_UP_IN_WORKSPACE, json!({"e": invitee, "p": PASSWORD, "w": owner.workspace_id, "t": token}))
+        .meta(
+            None,
+            SIGN_UP_IN_WORKSPACE,
+            json!({"e": invitee, "p": PASSWORD, "w": owner.workspace_id, "t": token}),
+        )
         .await;
     let joined = ok(&r)["signUpInWorkspace"].clone();
     assert_eq!(joined["workspace"]["id"], owner.workspace_id.as_str());
-    let (access, _) = api.exchange(&str_of(&joined["loginToken"]["token"]), &owner.url).await;
+    let (access, _) = api
+        .exchange(&str_of(&joined["loginToken"]["token"]), &owner.url)
+        .await;
     let me = ok(&api
         .meta(Some(&access), "{ currentUser { email workspaceMember { id userEmail } currentWorkspace { id workspaceMembersCount } } }", json!({}))
         .await)["currentUser"]
@@ -185,15 +211,26 @@ async fn invitation_joins_the_workspace(state: AppState, sink: &SmtpSink) {
         .await)["createPerson"]
         .clone();
     assert_eq!(created["createdBy"]["source"], "MANUAL");
-    assert_eq!(created["createdBy"]["workspaceMemberId"], me["workspaceMember"]["id"]);
-    let seen = ok(&api.gql(Some(&owner.access), "{ people { totalCount } }", json!({})).await);
+    assert_eq!(
+        created["createdBy"]["workspaceMemberId"],
+        me["workspaceMember"]["id"]
+    );
+    let seen = ok(&api
+        .gql(Some(&owner.access), "{ people { totalCount } }", json!({}))
+        .await);
     assert_eq!(seen["people"]["totalCount"], 1);
-    let unseen = ok(&api.gql(Some(&other.access), "{ people { totalCount } }", json!({})).await);
+    let unseen = ok(&api
+        .gql(Some(&other.access), "{ people { totalCount } }", json!({}))
+        .await);
     assert_eq!(unseen["people"]["totalCount"], 0);
 
     // Used up: the same token cannot be used again, and the invitation is no longer listed.
     let r = api
-        .meta(None, SIGN_UP_IN_WORKSPACE, json!({"e": invitee, "p": PASSWORD, "w": owner.workspace_id, "t": token}))
+        .meta(
+            None,
+            SIGN_UP_IN_WORKSPACE,
+            json!({"e": invitee, "p": PASSWORD, "w": owner.workspace_id, "t": token}),
+        )
         .await;
     assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"));
     let list = ok(&api.meta(Some(&owner.access), FIND, json!({})).await);
@@ -202,7 +239,11 @@ async fn invitation_joins_the_workspace(state: AppState, sink: &SmtpSink) {
     // Resend replaces an invitation (new token by mail); delete removes it.
     let second = email("second");
     let r = ok(&api
-        .meta(Some(&owner.access), "mutation($e: [String!]!) { sendInvitations(emails: $e) { result { id } } }", json!({"e": [second]}))
+        .meta(
+            Some(&owner.access),
+            "mutation($e: [String!]!) { sendInvitations(emails: $e) { result { id } } }",
+            json!({"e": [second]}),
+        )
         .await);
     let first_id = str_of(&r["sendInvitations"]["result"][0]["id"]);
     let r = ok(&api
@@ -212,7 +253,11 @@ async fn invitation_joins_the_workspace(state: AppState, sink: &SmtpSink) {
     assert_ne!(new_id, first_id);
     assert_eq!(sink.messages_to(&second).len(), 2);
     let r = ok(&api
-        .meta(Some(&owner.access), "mutation($id: String!) { deleteWorkspaceInvitation(appTokenId: $id) }", json!({"id": new_id}))
+        .meta(
+            Some(&owner.access),
+            "mutation($id: String!) { deleteWorkspaceInvitation(appTokenId: $id) }",
+            json!({"id": new_id}),
+        )
         .await);
     assert_eq!(r["deleteWorkspaceInvitation"], "success");
     let list = ok(&api.meta(Some(&owner.access), FIND, json!({})).await);
@@ -240,9 +285,15 @@ async fn password_reset_by_mail(state: AppState, sink: &SmtpSink) {
     assert_eq!(mails.len(), 1);
     let body = str_of(&mails[0]["body"]);
     let start = body.find("/reset-password/").expect("link") + "/reset-password/".len();
-    let token: String = body[start..].chars().take_while(char::is_ascii_hexdigit).collect();
+    let token: String = body[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
     assert_eq!(token.len(), 64);
-    assert!(body.contains("http://app.test:3001/reset-password/"), "{body}");
+    assert!(
+        body.contains("http://app.test:3001/reset-password/"),
+        "{body}"
+    );
 
     let v = ok(&api.meta(None, VALIDATE, json!({"t": token})).await);
     assert_eq!(v["validatePasswordResetToken"]["email"], m.email.as_str());
@@ -250,10 +301,14 @@ async fn password_reset_by_mail(state: AppState, sink: &SmtpSink) {
     let r = api.meta(None, VALIDATE, json!({"t": "0".repeat(64)})).await;
     assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"));
 
-    let r = api.meta(None, UPDATE, json!({"t": token, "p": "short"})).await;
+    let r = api
+        .meta(None, UPDATE, json!({"t": token, "p": "short"}))
+        .await;
     assert_eq!(r.error_code().as_deref(), Some("BAD_USER_INPUT"));
     let new_password = "a brand new passphrase";
-    let r = ok(&api.meta(None, UPDATE, json!({"t": token, "p": new_password})).await);
+    let r = ok(&api
+        .meta(None, UPDATE, json!({"t": token, "p": new_password}))
+        .await);
     assert_eq!(r["updatePasswordViaResetToken"]["success"], true);
 
     // The old password stops working, the new one works.
@@ -264,7 +319,13 @@ async fn password_reset_by_mail(state: AppState, sink: &SmtpSink) {
     let r = api.renew(&m.refresh).await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
     // The token works once.
-    let r = api.meta(None, UPDATE, json!({"t": token, "p": "yet another passphrase"})).await;
+    let r = api
+        .meta(
+            None,
+            UPDATE,
+            json!({"t": token, "p": "yet another passphrase"}),
+        )
+        .await;
     assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"));
     let r = api.meta(None, VALIDATE, json!({"t": token})).await;
     assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"));

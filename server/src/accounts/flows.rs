@@ -37,7 +37,11 @@ fn generated_subdomain(display_name: Option<&str>) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    base = base.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    base = base
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
     base.truncate(40);
     let base = base.trim_matches('-');
     let suffix = hex::encode(rand::random::<[u8; 3]>());
@@ -53,13 +57,16 @@ fn generated_subdomain(display_name: Option<&str>) -> String {
 fn check_subdomain(subdomain: &str) -> Result<String, AccountsError> {
     let s = subdomain.trim().to_lowercase();
     let ok = (3..=63).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-');
     if ok {
         Ok(s)
     } else {
-        Err(AccountsError::BadInput(format!("Invalid subdomain \"{subdomain}\"")))
+        Err(AccountsError::BadInput(format!(
+            "Invalid subdomain \"{subdomain}\""
+        )))
     }
 }
 
@@ -153,8 +160,7 @@ impl Accounts {
             let Some(workspace) = self.store.workspace(membership.workspace_id).await? else {
                 continue;
             };
-            let login_token =
-                login_tokens.then(|| self.login_token(&user.email, workspace.id));
+            let login_token = login_tokens.then(|| self.login_token(&user.email, workspace.id));
             out.push(AvailableWorkspace {
                 workspace,
                 membership,
@@ -205,7 +211,9 @@ impl Accounts {
         session: &Session,
     ) -> Result<WorkspaceRecord, AccountsError> {
         let Actor::User { user_id, .. } = &session.actor else {
-            return Err(AccountsError::Forbidden("Only a user can activate a workspace"));
+            return Err(AccountsError::Forbidden(
+                "Only a user can activate a workspace",
+            ));
         };
         let objects = tessera_metadata::standard::standard_objects();
         let workspace = self
@@ -248,7 +256,9 @@ impl Accounts {
                 .iter()
                 .find(|m| m.workspace_id == workspace.id)
                 .map(|m| m.workspace_id)
-                .ok_or(AccountsError::Forbidden("User is not a member of the workspace."))?,
+                .ok_or(AccountsError::Forbidden(
+                    "User is not a member of the workspace.",
+                ))?,
             None => match memberships.as_slice() {
                 [only] => only.workspace_id,
                 many => many
@@ -283,7 +293,9 @@ impl Accounts {
         if let Some(origin_ws) = self.workspace_for_origin(origin).await?
             && origin_ws.id != ws
         {
-            return Err(AccountsError::Forbidden("Token is not valid for this workspace"));
+            return Err(AccountsError::Forbidden(
+                "Token is not valid for this workspace",
+            ));
         }
         let user = self
             .store
@@ -291,11 +303,13 @@ impl Accounts {
             .await?
             .filter(|u| !u.disabled)
             .ok_or(AccountsError::Unauthenticated("User not found"))?;
-        let membership = self
-            .store
-            .user_workspace(user.id, ws)
-            .await?
-            .ok_or(AccountsError::Forbidden("User is not a member of the workspace."))?;
+        let membership =
+            self.store
+                .user_workspace(user.id, ws)
+                .await?
+                .ok_or(AccountsError::Forbidden(
+                    "User is not a member of the workspace.",
+                ))?;
         self.workspace_pair(&user, &membership, None).await
     }
 

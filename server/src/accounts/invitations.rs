@@ -43,7 +43,9 @@ pub fn invitation_role(token: &AppTokenRecord) -> Option<Uuid> {
 fn inviter(session: &Session) -> Result<&str, AccountsError> {
     match &session.actor {
         Actor::User { name, .. } => Ok(name),
-        _ => Err(AccountsError::Forbidden("Only a workspace member can invite")),
+        _ => Err(AccountsError::Forbidden(
+            "Only a workspace member can invite",
+        )),
     }
 }
 
@@ -72,7 +74,8 @@ impl Accounts {
             if let Some(user) = self.store.user_by_email(&email).await?
                 && self.store.user_workspace(user.id, ws).await?.is_some()
             {
-                out.errors.push(format!("{email} is already a member of this workspace"));
+                out.errors
+                    .push(format!("{email} is already a member of this workspace"));
                 continue;
             }
             let invitation = self.invite(ws, &email, role_id, &inviter).await?;
@@ -119,7 +122,11 @@ impl Accounts {
         } else {
             workspace.display_name.as_str()
         };
-        let inviter = if inviter.is_empty() { "A member" } else { inviter };
+        let inviter = if inviter.is_empty() {
+            "A member"
+        } else {
+            inviter
+        };
         let text = format!(
             "{inviter} invited you to join {name}.\n\nAccept the invitation:\n{link}\n\nThis invitation expires on {}.\n",
             expires_at.format("%Y-%m-%d")
@@ -165,7 +172,9 @@ impl Accounts {
             .ok_or(AccountsError::NotFound("Invitation not found"))?
             .to_owned();
         self.delete_invitation(ws, id).await?;
-        let invitation = self.invite(ws, &email, invitation_role(&old), &inviter).await?;
+        let invitation = self
+            .invite(ws, &email, invitation_role(&old), &inviter)
+            .await?;
         Ok(SentInvitations {
             invitations: vec![invitation],
             errors: Vec::new(),
@@ -188,17 +197,23 @@ impl Accounts {
         ip: Option<IpAddr>,
     ) -> Result<(WorkspaceId, IssuedToken), AccountsError> {
         const INVALID: &str = "This invitation is invalid or has expired";
-        let secret = personal_invite_token
-            .filter(|t| !t.is_empty())
-            .ok_or(AccountsError::Forbidden("A personal invitation is required to join this workspace"))?;
+        let secret =
+            personal_invite_token
+                .filter(|t| !t.is_empty())
+                .ok_or(AccountsError::Forbidden(
+                    "A personal invitation is required to join this workspace",
+                ))?;
         let email = normalize_email(email)?;
         let invitation = self
             .store
             .usable_app_token_by_hash(AppTokenType::InvitationToken, &token_hash(secret))
             .await?
             .ok_or(AccountsError::Forbidden(INVALID))?;
-        let ws = invitation.workspace_id.ok_or(AccountsError::Forbidden(INVALID))?;
-        if workspace_id.is_some_and(|w| w != ws) || invitation_email(&invitation) != Some(email.as_str())
+        let ws = invitation
+            .workspace_id
+            .ok_or(AccountsError::Forbidden(INVALID))?;
+        if workspace_id.is_some_and(|w| w != ws)
+            || invitation_email(&invitation) != Some(email.as_str())
         {
             return Err(AccountsError::Forbidden(INVALID));
         }

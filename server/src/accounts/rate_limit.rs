@@ -61,7 +61,10 @@ impl LoginLimiter {
                 config.login_attempts_per_email,
                 config.login_rate_window,
             )),
-            by_ip: RateLimiter::keyed(quota(config.login_attempts_per_ip, config.login_rate_window)),
+            by_ip: RateLimiter::keyed(quota(
+                config.login_attempts_per_ip,
+                config.login_rate_window,
+            )),
             resets_by_email: RateLimiter::keyed(quota(RESETS_PER_WINDOW, RESET_WINDOW)),
         }
     }

@@ -19,7 +19,12 @@ impl Accounts {
     /// Errors: [`AccountsError::RateLimited`] (3 per e-mail per 15 minutes, as Twenty).
     pub async fn email_password_reset_link(&self, email: &str) -> Result<(), AccountsError> {
         self.limiter.check_reset(email)?;
-        let Some(user) = self.store.user_by_email(email).await?.filter(|u| !u.disabled) else {
+        let Some(user) = self
+            .store
+            .user_by_email(email)
+            .await?
+            .filter(|u| !u.disabled)
+        else {
             return Ok(());
         };
         let secret = random_secret();
@@ -41,7 +46,11 @@ impl Accounts {
             "{}/reset-password/{secret}",
             self.config.frontend_url.trim_end_matches('/')
         );
-        let minutes = self.config.password_reset_token_expires_in.as_secs().div_ceil(60);
+        let minutes = self
+            .config
+            .password_reset_token_expires_in
+            .as_secs()
+            .div_ceil(60);
         let text = format!(
             "Someone asked to reset the password of your account.\n\nSet a new password:\n{link}\n\n\
              This link works once and expires in {minutes} minute(s). If you did not ask for it, ignore this mail.\n"

@@ -155,8 +155,10 @@ impl Accounts {
     pub async fn renew(&self, refresh_token: &str) -> Result<TokenPair, AccountsError> {
         let claims = verify_user_token(&self.app_secret, refresh_token, UserTokenType::Refresh)?;
         let parse = |v: Option<&str>| v.and_then(|v| Uuid::parse_str(v).ok());
-        let (Some(jti), Some(user_id)) = (parse(claims.jti.as_deref()), parse(claims.user_id.as_deref()))
-        else {
+        let (Some(jti), Some(user_id)) = (
+            parse(claims.jti.as_deref()),
+            parse(claims.user_id.as_deref()),
+        ) else {
             return Err(AccountsError::Unauthenticated("Token invalid."));
         };
         let row = self
@@ -167,7 +169,11 @@ impl Accounts {
             .ok_or(AccountsError::Unauthenticated("Token invalid."))?;
         if !self.store.consume_app_token(jti).await? {
             if let Some(family) = row.family_id
-                && self.store.app_token(jti).await?.is_some_and(|r| r.revoked_at.is_some())
+                && self
+                    .store
+                    .app_token(jti)
+                    .await?
+                    .is_some_and(|r| r.revoked_at.is_some())
             {
                 let revoked = self.store.revoke_token_family(family).await?;
                 tracing::warn!(%user_id, revoked, "refresh token reused: its session was revoked");
@@ -185,13 +191,9 @@ impl Accounts {
             .ok_or(AccountsError::Unauthenticated("User not found"))?;
         match row.workspace_id {
             Some(ws) => {
-                let membership = self
-                    .store
-                    .user_workspace(user_id, ws)
-                    .await?
-                    .ok_or(AccountsError::Unauthenticated(
-                        "User is not a member of this workspace",
-                    ))?;
+                let membership = self.store.user_workspace(user_id, ws).await?.ok_or(
+                    AccountsError::Unauthenticated("User is not a member of this workspace"),
+                )?;
                 self.workspace_pair(&user, &membership, row.family_id).await
             }
             None => self.agnostic_pair(&user, row.family_id).await,

@@ -16,8 +16,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, erro
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tessera_core::{Actor, ApiKeyId, CodedError, ErrorCode, Session, WorkspaceId};
-use user_tokens::{UserTokenType, verify_user_token};
 use tessera_store::{Store, StoreError};
+use user_tokens::{UserTokenType, verify_user_token};
 use uuid::Uuid;
 
 /// `type` claim of API-key tokens.
@@ -328,7 +328,11 @@ async fn user_session(store: &Store, app_secret: &str, token: &str) -> Result<Se
 
 /// The session of an API-key token: verifies it, then loads the API key from the token's
 /// workspace and checks it is not deleted, revoked or expired.
-async fn api_key_session(store: &Store, app_secret: &str, token: &str) -> Result<Session, AuthError> {
+async fn api_key_session(
+    store: &Store,
+    app_secret: &str,
+    token: &str,
+) -> Result<Session, AuthError> {
     let verified = verify_token(app_secret, token)?;
     let key = store
         .api_key(verified.workspace_id, verified.key_id)

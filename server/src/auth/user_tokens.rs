@@ -188,9 +188,8 @@ mod tests {
         use base64::Engine;
         let token = sign_user_token(SECRET, &access("w1"));
         let parts: Vec<&str> = token.split('.').collect();
-        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
-            serde_json::to_vec(&access("w2")).expect("json"),
-        );
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(&access("w2")).expect("json"));
         let tampered = format!("{}.{}.{}", parts[0], forged, parts[2]);
         assert!(matches!(
             verify_user_token(SECRET, &tampered, UserTokenType::Access),

@@ -42,7 +42,10 @@ pub async fn pg_state(auth: AuthConfig) -> AppState {
 
 /// A unique e-mail address for this test run (the PostgreSQL database is shared by runs).
 pub fn email(name: &str) -> String {
-    format!("{name}-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..12])
+    format!(
+        "{name}-{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
 }
 
 /// Calls the app.
@@ -70,20 +73,35 @@ impl Api {
 
     /// `POST /metadata`.
     pub async fn meta(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
-        self.post("/metadata", token, None, json!({"query": query, "variables": variables}))
-            .await
+        self.post(
+            "/metadata",
+            token,
+            None,
+            json!({"query": query, "variables": variables}),
+        )
+        .await
     }
 
     /// `POST /metadata` from a client IP (`X-Forwarded-For`).
     pub async fn meta_from(&self, ip: &str, query: &str, variables: Value) -> Reply {
-        self.post("/metadata", None, Some(ip), json!({"query": query, "variables": variables}))
-            .await
+        self.post(
+            "/metadata",
+            None,
+            Some(ip),
+            json!({"query": query, "variables": variables}),
+        )
+        .await
     }
 
     /// `POST /graphql`.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
-        self.post("/graphql", token, None, json!({"query": query, "variables": variables}))
-            .await
+        self.post(
+            "/graphql",
+            token,
+            None,
+            json!({"query": query, "variables": variables}),
+        )
+        .await
     }
 
     /// `signUp` → the workspace-agnostic access token and refresh token.
@@ -218,7 +236,9 @@ pub fn ok(r: &Reply) -> Value {
 
 /// A JSON string.
 pub fn str_of(v: &Value) -> String {
-    v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_owned()
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_owned()
 }
 
 /// `errors[0].message`.

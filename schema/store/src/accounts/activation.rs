@@ -244,8 +244,13 @@ impl Store {
                         txn.execute_unprepared(statement).await?;
                     }
                     for seed in seeds {
-                        let (sql, values) =
-                            member_insert(&model, Dialect::Sqlite, None, seed.member_id, &seed.user)?;
+                        let (sql, values) = member_insert(
+                            &model,
+                            Dialect::Sqlite,
+                            None,
+                            seed.member_id,
+                            &seed.user,
+                        )?;
                         txn.execute_raw(sys.stmt(sql, values)).await?;
                     }
                     txn.commit().await?;

@@ -35,7 +35,9 @@ impl AppTokenType {
             "RefreshToken" => Ok(AppTokenType::RefreshToken),
             "PasswordResetToken" => Ok(AppTokenType::PasswordResetToken),
             "InvitationToken" => Ok(AppTokenType::InvitationToken),
-            other => Err(StoreError::corrupt(format!("unknown appToken type {other}"))),
+            other => Err(StoreError::corrupt(format!(
+                "unknown appToken type {other}"
+            ))),
         }
     }
 }
@@ -221,10 +223,7 @@ impl Store {
             .system()
             .execute_raw(sys.stmt(
                 sql,
-                vec![
-                    sys.uuid(id),
-                    sys.text(AppTokenType::RefreshToken.as_str()),
-                ],
+                vec![sys.uuid(id), sys.text(AppTokenType::RefreshToken.as_str())],
             ))
             .await?;
         Ok(result.rows_affected())
@@ -258,7 +257,10 @@ impl Store {
                 ],
             ))
             .await?;
-        let Some(user_id) = row.map(|r| sys.get_opt_uuid(&r, "userId")).transpose()?.flatten()
+        let Some(user_id) = row
+            .map(|r| sys.get_opt_uuid(&r, "userId"))
+            .transpose()?
+            .flatten()
         else {
             txn.rollback().await?;
             return Ok(None);

@@ -220,7 +220,8 @@ impl Store {
         let runner = self.runner(ws).await?;
         let member_id = Uuid::new_v4();
         let id = Uuid::new_v4();
-        let (sql, values) = member_insert(&model, self.dialect(), runner.schema(), member_id, user)?;
+        let (sql, values) =
+            member_insert(&model, self.dialect(), runner.schema(), member_id, user)?;
         let sys = self.sys();
         let txn = runner.begin().await?;
         txn.execute_raw(sys.stmt(sql, values))
@@ -228,7 +229,9 @@ impl Store {
             .map_err(|e| StoreError::Run(classify(&e)))?;
         let membership = membership_insert(sys, id, user, ws, member_id);
         if self.dialect() == Dialect::Postgres {
-            txn.execute_raw(membership).await.map_err(membership_error)?;
+            txn.execute_raw(membership)
+                .await
+                .map_err(membership_error)?;
             txn.commit().await?;
         } else {
             self.backend()

@@ -83,7 +83,9 @@ impl Store {
             first_name: sys.get_text(row, "firstName")?,
             last_name: sys.get_text(row, "lastName")?,
             password_hash: sys.get_opt_text(row, "passwordHash")?,
-            default_workspace_id: sys.get_opt_uuid(row, "defaultWorkspaceId")?.map(WorkspaceId),
+            default_workspace_id: sys
+                .get_opt_uuid(row, "defaultWorkspaceId")?
+                .map(WorkspaceId),
             locale: sys.get_text(row, "locale")?,
             is_email_verified: sys.get_bool(row, "isEmailVerified")?,
             disabled: sys.get_bool(row, "disabled")?,

@@ -100,7 +100,11 @@ fn sent(result: SentInvitations) -> SendInvitations {
     SendInvitations {
         success: result.errors.is_empty(),
         errors: result.errors,
-        result: result.invitations.iter().map(WorkspaceInvitation::from).collect(),
+        result: result
+            .invitations
+            .iter()
+            .map(WorkspaceInvitation::from)
+            .collect(),
     }
 }
 
@@ -136,7 +140,10 @@ impl AuthQuery {
             let membership = memberships.iter().find(|m| m.workspace_id == ws);
             current_user_workspace = membership.map(UserWorkspace::from);
             if let Some(w) = store.workspace(ws).await.map_err(|e| coded(&e))? {
-                let members = store.workspace_memberships(ws).await.map_err(|e| coded(&e))?;
+                let members = store
+                    .workspace_memberships(ws)
+                    .await
+                    .map_err(|e| coded(&e))?;
                 if w.activation_status == "ACTIVE"
                     && let Some(m) = membership
                     && let Some(p) = store
@@ -161,7 +168,8 @@ impl AuthQuery {
                 current_workspace = Some(Workspace::of(front, &w, Some(members.len())));
             }
         }
-        let user_workspaces: Vec<UserWorkspace> = memberships.iter().map(UserWorkspace::from).collect();
+        let user_workspaces: Vec<UserWorkspace> =
+            memberships.iter().map(UserWorkspace::from).collect();
         Ok(User {
             id: UuidScalar(user.id),
             first_name: user.first_name.clone(),
@@ -195,7 +203,10 @@ impl AuthQuery {
             .await
             .map_err(|e| coded(&e))?
             .ok_or_else(|| super::errors::not_found("workspace", ws.0))?;
-        let members = store.workspace_memberships(ws).await.map_err(|e| coded(&e))?;
+        let members = store
+            .workspace_memberships(ws)
+            .await
+            .map_err(|e| coded(&e))?;
         Ok(Workspace::of(
             &auth.accounts.config().frontend_url,
             &w,
@@ -218,7 +229,11 @@ impl AuthQuery {
         let store = auth.accounts.store();
         let user = store.user_by_email(&email).await.map_err(|e| coded(&e))?;
         let count = match &user {
-            Some(u) => store.user_workspaces(u.id).await.map_err(|e| coded(&e))?.len(),
+            Some(u) => store
+                .user_workspaces(u.id)
+                .await
+                .map_err(|e| coded(&e))?
+                .len(),
             None => 0,
         };
         Ok(CheckUserExist {
@@ -332,7 +347,12 @@ impl AuthMutation {
         locale: Option<String>,
         verify_email_redirect_path: Option<String>,
     ) -> async_graphql::Result<SignUpOutput> {
-        let _ = (workspace_invite_hash, captcha_token, locale, verify_email_redirect_path);
+        let _ = (
+            workspace_invite_hash,
+            captcha_token,
+            locale,
+            verify_email_redirect_path,
+        );
         let auth = auth(ctx)?;
         let (ws, login) = auth
             .accounts
@@ -361,7 +381,11 @@ impl AuthMutation {
         let auth = auth(ctx)?;
         let (workspace, login) = auth
             .accounts
-            .sign_up_in_new_workspace(user, input.display_name.as_deref(), input.subdomain.as_deref())
+            .sign_up_in_new_workspace(
+                user,
+                input.display_name.as_deref(),
+                input.subdomain.as_deref(),
+            )
             .await
             .map_err(err)?;
         Ok(SignUpOutput {
@@ -575,4 +599,3 @@ async fn sign_up_output(
         },
     })
 }
-
