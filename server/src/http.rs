@@ -24,7 +24,9 @@ use crate::{AppState, auth};
 /// Largest accepted request body (10 MiB).
 pub const BODY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
-/// The HTTP application: `POST /graphql` (API key required), `GET /graphql` (GraphiQL),
+/// The HTTP application: `POST /graphql` (API key or user ACCESS token required),
+/// `POST /metadata` (same tokens, plus workspace-agnostic user tokens; public account
+/// operations without a token), `GET /graphql` and `GET /metadata` (GraphiQL),
 /// `GET /healthz` (liveness, `ok`), `GET /readyz` (200 when the database answers, else 503).
 /// Layers: request id (`x-request-id`, generated when absent, echoed back), tracing (one span
 /// per request with method, path, request id and, once authenticated, workspace id; one INFO

@@ -1,4 +1,5 @@
-//! Tessera's HTTP server and CLI: the axum application ([`app`]) with API-key authentication,
+//! Tessera's HTTP server and CLI: the axum application ([`app`]) with API-key and user-token
+//! authentication, accounts ([`accounts`]: sign-up, sign-in, invitations, password reset),
 //! the per-workspace schema cache, the demo data set, workspace creation and CSV import.
 //!
 //! ```ignore

@@ -290,6 +290,45 @@ async fn login_attempts_are_rate_limited(state: AppState) {
 }
 both_with!(login_attempts_are_rate_limited, tight_limits);
 
+fn peer_limits() -> AuthConfig {
+    AuthConfig {
+        login_attempts_per_ip: 2,
+        ..AuthConfig::default()
+    }
+}
+
+/// Without a trusted proxy the TCP peer is the client: `X-Forwarded-For` is ignored.
+async fn the_tcp_peer_is_rate_limited(state: AppState) {
+    let api = Api { state };
+    const SIGN_IN: &str = "mutation($e: String!) { signIn(email: $e, password: \"whatever pw\") { tokens { refreshToken { token } } } }";
+    for i in 0..2 {
+        let r = api
+            .meta_from_peer(
+                "198.51.100.4:5000",
+                SIGN_IN,
+                json!({"e": email(&format!("p{i}"))}),
+            )
+            .await;
+        assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"), "{}", r.body);
+    }
+    let r = api
+        .meta_from_peer("198.51.100.4:6000", SIGN_IN, json!({"e": email("p2")}))
+        .await;
+    assert_eq!(r.error_code().as_deref(), Some("RATE_LIMITED"));
+    let r = api
+        .meta_from_peer("198.51.100.5:5000", SIGN_IN, json!({"e": email("p3")}))
+        .await;
+    assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"));
+    // A spoofed X-Forwarded-For does not give a fresh budget.
+    for i in 0..3 {
+        let r = api
+            .meta_from("192.0.2.1", SIGN_IN, json!({"e": email(&format!("q{i}"))}))
+            .await;
+        assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"), "{}", r.body);
+    }
+}
+both_with!(the_tcp_peer_is_rate_limited, peer_limits);
+
 async fn refresh_tokens_rotate_and_reuse_revokes_the_session(state: AppState) {
     let api = Api { state };
     let m = api.member_with_workspace("frank").await;

@@ -104,6 +104,21 @@ impl Api {
         .await
     }
 
+    /// `POST /metadata` from a TCP peer (the `ConnectInfo` that `serve` attaches).
+    pub async fn meta_from_peer(&self, peer: &str, query: &str, variables: Value) -> Reply {
+        let addr: std::net::SocketAddr = peer.parse().expect("socket address");
+        let mut request = Request::post("/metadata")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({"query": query, "variables": variables}).to_string(),
+            ))
+            .expect("request");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        common::send(&self.state, request).await
+    }
+
     /// `signUp` → the workspace-agnostic access token and refresh token.
     pub async fn sign_up(&self, email: &str, password: &str) -> (String, String) {
         let r = self
