@@ -224,6 +224,28 @@ async fn sign_in_and_credential_errors(state: AppState) {
         .await;
     assert_eq!(r.error_code().as_deref(), Some("BAD_USER_INPUT"));
 
+    // With an API key: the workspace answers, user-only operations are FORBIDDEN.
+    let (_, api_key) = tessera_server::create_workspace(&api.state, "Keyed", false)
+        .await
+        .expect("workspace");
+    let r = api.meta(Some(&api_key), CURRENT_USER, json!({})).await;
+    assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"));
+    let r = api
+        .meta(
+            Some(&api_key),
+            "mutation { activateWorkspace(data: {}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.error_code().as_deref(), Some("FORBIDDEN"));
+    ok(&api
+        .meta(
+            Some(&api_key),
+            "{ currentWorkspace { id activationStatus } }",
+            json!({}),
+        )
+        .await);
+
     // Operations that need a user answer UNAUTHENTICATED without a token.
     let r = api.meta(None, CURRENT_USER, json!({})).await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));

@@ -48,11 +48,19 @@ fn unauthenticated(message: &str) -> async_graphql::Error {
     })
 }
 
-/// The signed-in user's id. Errors: `UNAUTHENTICATED` without a user token.
+/// The signed-in user's id. Errors: `UNAUTHENTICATED` without a token, `FORBIDDEN` for an
+/// API key.
 fn user_id(ctx: &Context<'_>) -> async_graphql::Result<Uuid> {
-    auth(ctx)?
-        .user_id
-        .ok_or_else(|| unauthenticated("A user token is required"))
+    if let Some(id) = auth(ctx)?.user_id {
+        return Ok(id);
+    }
+    if context(ctx)?.session.is_some() {
+        return Err(coded(&ApiError {
+            code: ErrorCode::Forbidden,
+            message: "This operation needs a user's token, not an API key".to_owned(),
+        }));
+    }
+    Err(unauthenticated("A user token is required"))
 }
 
 /// The session of a signed-in workspace member. Errors: `UNAUTHENTICATED` without a token,
