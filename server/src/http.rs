@@ -29,7 +29,7 @@ pub const BODY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 /// operations without a token), `GET /graphql` and `GET /metadata` (GraphiQL),
 /// `GET /healthz` (liveness, `ok`), `GET /readyz` (200 when the database answers, else 503).
 /// Layers: request id (`x-request-id`, generated when absent, echoed back), tracing (one span
-/// per request with method, path, request id and, once authenticated, workspace id; one INFO
+/// per request with method, path, request id and, once authenticated, workspace and user id; one INFO
 /// line per response), CORS (permissive), body limit ([`BODY_LIMIT_BYTES`]).
 pub fn app(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
@@ -48,6 +48,7 @@ pub fn app(state: AppState) -> Router {
                         path = %request.uri().path(),
                         request_id = %request_id,
                         workspace_id = tracing::field::Empty,
+                        user_id = tracing::field::Empty,
                     )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
@@ -102,6 +103,9 @@ async fn metadata(
         Err(e) => return error_response(&e, &headers),
     };
     let user_id = principal.as_ref().and_then(auth::Principal::user_id);
+    if let Some(user_id) = user_id {
+        tracing::Span::current().record("user_id", tracing::field::display(user_id));
+    }
     let session = match principal {
         Some(auth::Principal::Workspace(session)) => {
             tracing::Span::current().record(
@@ -166,6 +170,9 @@ async fn authenticated(
         "workspace_id",
         tracing::field::display(session.workspace_id),
     );
+    if let tessera_core::Actor::User { user_id, .. } = &session.actor {
+        tracing::Span::current().record("user_id", tracing::field::display(user_id));
+    }
     Ok((session, request))
 }
 
