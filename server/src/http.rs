@@ -29,8 +29,8 @@ pub const BODY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 /// operations without a token), `GET /graphql` and `GET /metadata` (GraphiQL),
 /// `GET /healthz` (liveness, `ok`), `GET /readyz` (200 when the database answers, else 503).
 /// Layers: request id (`x-request-id`, generated when absent, echoed back), tracing (one span
-/// per request with method, path, request id and, once authenticated, workspace and user id; one INFO
-/// line per response), CORS (permissive), body limit ([`BODY_LIMIT_BYTES`]).
+/// per request with method, path, request id and, once authenticated, workspace and user
+/// id; one INFO line per response), CORS (permissive), body limit ([`BODY_LIMIT_BYTES`]).
 pub fn app(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
