@@ -198,6 +198,20 @@ async fn sign_in_and_credential_errors(state: AppState) {
     let login = str_of(&ok(&r)["getLoginTokenFromCredentials"]["loginToken"]["token"]);
     let (access, _) = api.exchange(&login, &m.url).await;
     assert_eq!(claims(&access)["workspaceId"], m.workspace_id.as_str());
+    // A login token works once; a validly signed one that was never issued does not work.
+    let r = api.exchange_reply(&login, &m.url).await;
+    assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
+    let mut unissued = UserClaims::new(
+        UserTokenType::Login,
+        m.email.clone(),
+        Utc::now() + Duration::minutes(5),
+    );
+    unissued.workspace_id = Some(m.workspace_id.clone());
+    unissued.jti = Some(uuid::Uuid::new_v4().to_string());
+    let r = api
+        .exchange_reply(&sign_user_token(common::SECRET, &unissued), &m.url)
+        .await;
+    assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
 
     // Wrong password and unknown e-mail: same code, same message.
     let wrong = api.sign_in(&m.email, "not the password").await;

@@ -5,7 +5,9 @@
 use std::net::IpAddr;
 
 use tessera_core::{Actor, Session};
-use tessera_store::{NewUser, StoreError, UserRecord, UserWorkspaceRecord, WorkspaceRecord};
+use tessera_store::{
+    AppTokenType, NewUser, StoreError, UserRecord, UserWorkspaceRecord, WorkspaceRecord,
+};
 use uuid::Uuid;
 
 use super::passwords::{check_password_rule, hash_password, verify_password};
@@ -160,7 +162,11 @@ impl Accounts {
             let Some(workspace) = self.store.workspace(membership.workspace_id).await? else {
                 continue;
             };
-            let login_token = login_tokens.then(|| self.login_token(&user.email, workspace.id));
+            let login_token = if login_tokens {
+                Some(self.login_token(user, workspace.id).await?)
+            } else {
+                None
+            };
             out.push(AvailableWorkspace {
                 workspace,
                 membership,
@@ -196,7 +202,7 @@ impl Accounts {
             .store
             .create_pending_workspace(display_name.unwrap_or(""), &subdomain, &user)
             .await?;
-        let token = self.login_token(&user.email, workspace.id);
+        let token = self.login_token(&user, workspace.id).await?;
         Ok((workspace, token))
     }
 
@@ -270,13 +276,13 @@ impl Accounts {
                     ))?,
             },
         };
-        Ok(self.login_token(&user.email, ws))
+        self.login_token(&user, ws).await
     }
 
-    /// `getAuthTokensFromLoginToken`: verifies a LOGIN token and returns an ACCESS pair for
-    /// its workspace (new session).
+    /// `getAuthTokensFromLoginToken`: verifies a LOGIN token, uses it up (once only), and
+    /// returns an ACCESS pair for its workspace (new session).
     ///
-    /// Errors: `UNAUTHENTICATED` (invalid or expired token, unknown user), `FORBIDDEN`
+    /// Errors: `UNAUTHENTICATED` (invalid, expired or used token, unknown user), `FORBIDDEN`
     /// ('Token is not valid for this workspace' when the origin names another workspace;
     /// not a member).
     pub async fn tokens_from_login_token(
@@ -310,6 +316,21 @@ impl Accounts {
                 .ok_or(AccountsError::Forbidden(
                     "User is not a member of the workspace.",
                 ))?;
+        let jti = claims
+            .jti
+            .as_deref()
+            .and_then(|j| Uuid::parse_str(j).ok())
+            .ok_or(AccountsError::Unauthenticated("Token invalid."))?;
+        let row = self
+            .store
+            .app_token(jti)
+            .await?
+            .filter(|r| r.token_type == AppTokenType::LoginToken && r.user_id == Some(user.id));
+        if row.is_none() || !self.store.consume_app_token(jti).await? {
+            return Err(AccountsError::Unauthenticated(
+                "This login token was already used or has expired",
+            ));
+        }
         self.workspace_pair(&user, &membership, None).await
     }
 

@@ -221,6 +221,6 @@ impl Accounts {
         self.join_workspace(ws, &user).await?;
         // Used up after joining: a failed join leaves the invitation usable.
         self.store.consume_app_token(invitation.id).await?;
-        Ok((ws, self.login_token(&user.email, ws)))
+        Ok((ws, self.login_token(&user, ws).await?))
     }
 }

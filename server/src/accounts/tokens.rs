@@ -48,16 +48,31 @@ impl Accounts {
         }
     }
 
-    /// A LOGIN token for `email` on `ws` (`LOGIN_TOKEN_EXPIRES_IN`).
-    pub fn login_token(&self, email: &str, ws: WorkspaceId) -> IssuedToken {
-        let mut claims = UserClaims::new(
-            UserTokenType::Login,
-            email.to_owned(),
-            expiry(self.config.login_token_expires_in),
-        );
+    /// A LOGIN token for `user` on `ws` (`LOGIN_TOKEN_EXPIRES_IN`), usable once: its `jti`
+    /// is an `appToken` row that [`Accounts::tokens_from_login_token`] uses up.
+    pub async fn login_token(
+        &self,
+        user: &UserRecord,
+        ws: WorkspaceId,
+    ) -> Result<IssuedToken, AccountsError> {
+        let expires_at = expiry(self.config.login_token_expires_in);
+        let row = self
+            .store
+            .create_app_token(NewAppToken {
+                token_type: AppTokenType::LoginToken,
+                user_id: Some(user.id),
+                workspace_id: Some(ws),
+                value_hash: None,
+                family_id: None,
+                context: None,
+                expires_at,
+            })
+            .await?;
+        let mut claims = UserClaims::new(UserTokenType::Login, user.email.clone(), expires_at);
         claims.workspace_id = Some(ws.to_string());
         claims.auth_provider = Some(PASSWORD_PROVIDER.to_owned());
-        self.sign(claims)
+        claims.jti = Some(row.id.to_string());
+        Ok(self.sign(claims))
     }
 
     async fn refresh_token(

@@ -18,6 +18,9 @@ pub enum AppTokenType {
     /// A personal workspace invitation (SHA-256 hex of the secret; `context.email`,
     /// `context.roleId`).
     InvitationToken,
+    /// A LOGIN token (its JWT's `jti` is the row id), so it can be exchanged only once
+    /// (Tessera's addition: Twenty's LOGIN tokens are reusable until they expire).
+    LoginToken,
 }
 
 impl AppTokenType {
@@ -27,6 +30,7 @@ impl AppTokenType {
             AppTokenType::RefreshToken => "RefreshToken",
             AppTokenType::PasswordResetToken => "PasswordResetToken",
             AppTokenType::InvitationToken => "InvitationToken",
+            AppTokenType::LoginToken => "LoginToken",
         }
     }
 
@@ -35,6 +39,7 @@ impl AppTokenType {
             "RefreshToken" => Ok(AppTokenType::RefreshToken),
             "PasswordResetToken" => Ok(AppTokenType::PasswordResetToken),
             "InvitationToken" => Ok(AppTokenType::InvitationToken),
+            "LoginToken" => Ok(AppTokenType::LoginToken),
             other => Err(StoreError::corrupt(format!(
                 "unknown appToken type {other}"
             ))),
