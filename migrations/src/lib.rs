@@ -1,4 +1,5 @@
-//! System tables of Tessera (`workspace`, `objectMetadata`, `fieldMetadata`, `apiKey`), as
+//! System tables of Tessera (`workspace`, `objectMetadata`, `fieldMetadata`, `apiKey`, `user`,
+//! `userWorkspace`, `appToken`), as
 //! sea-orm migrations for SQLite and PostgreSQL.
 //!
 //! On PostgreSQL every system table lives in schema `core` (like Twenty); on SQLite they live in
@@ -12,6 +13,7 @@
 mod columns;
 mod m20260101_000001_system_tables;
 mod m20261120_000001_index_metadata;
+mod m20261120_000001_accounts;
 
 use sea_orm_migration::prelude::*;
 
@@ -30,6 +32,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260101_000001_system_tables::Migration),
             Box::new(m20261120_000001_index_metadata::Migration),
+            Box::new(m20261120_000001_accounts::Migration),
         ]
     }
 

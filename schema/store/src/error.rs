@@ -68,6 +68,25 @@ pub enum StoreError {
     /// An API key with this id already exists in the workspace.
     #[error("API key {0} already exists")]
     ApiKeyExists(Uuid),
+    /// A non-deleted user already has this e-mail address (compared case-insensitively).
+    #[error("A user with this email already exists")]
+    UserExists,
+    /// No (non-deleted) user with this id.
+    #[error("User {0} not found")]
+    UserNotFound(Uuid),
+    /// The user is already a member of the workspace.
+    #[error("User is already a member of this workspace")]
+    AlreadyMember,
+    /// Another workspace has this subdomain.
+    #[error("This subdomain is already taken")]
+    SubdomainTaken,
+    /// A workspace cannot be activated in its current state (Twenty's messages: "Workspace is
+    /// not pending creation", "Workspace is already being created").
+    #[error("{0}")]
+    WorkspaceActivation(&'static str),
+    /// No (non-deleted) app token with this id in the workspace.
+    #[error("App token {0} not found")]
+    AppTokenNotFound(Uuid),
     /// The configuration cannot be used (e.g. a database URL without a database name).
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -116,7 +135,12 @@ impl CodedError for StoreError {
             StoreError::UnknownObject(_)
             | StoreError::UnknownColumn { .. }
             | StoreError::InvalidValue { .. } => ErrorCode::BadUserInput,
-            StoreError::ApiKeyExists(_) => ErrorCode::Conflict,
+            StoreError::ApiKeyExists(_)
+            | StoreError::UserExists
+            | StoreError::AlreadyMember
+            | StoreError::SubdomainTaken
+            | StoreError::WorkspaceActivation(_) => ErrorCode::Conflict,
+            StoreError::UserNotFound(_) | StoreError::AppTokenNotFound(_) => ErrorCode::NotFound,
         }
     }
 }

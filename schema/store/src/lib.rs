@@ -1,4 +1,5 @@
-//! Storage of Tessera: connection pools, the system tables (workspaces, metadata, API keys),
+//! Storage of Tessera: connection pools, the system tables (workspaces, metadata, API keys,
+//! users, memberships and app tokens),
 //! per-workspace DDL generated from the metadata model, bulk loads, and the
 //! [`tessera_query::SqlRunner`] implementation ([`WorkspaceRunner`]).
 //!
@@ -8,6 +9,7 @@
 //! - **SQLite** (embedded): `<data_dir>/system.db` plus one file per workspace,
 //!   `<data_dir>/workspaces/<workspace-uuid>.db`, each with its own small pool.
 
+mod accounts;
 mod api_keys;
 mod bind;
 mod changes;
@@ -30,6 +32,10 @@ use std::sync::{Arc, Mutex};
 use tessera_core::WorkspaceId;
 use tessera_query::Dialect;
 
+pub use accounts::{
+    AppTokenRecord, AppTokenType, NewAppToken, NewUser, UserRecord, UserWorkspaceRecord,
+    WorkspaceMemberProfile, WorkspaceMemberSeed,
+};
 pub use api_keys::ApiKeyRecord;
 pub use changes::{IndexFieldListing, IndexListing, list_indexes};
 pub use error::StoreError;

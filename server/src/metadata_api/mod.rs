@@ -6,6 +6,7 @@
 //! one atomic store change (metadata rows + DDL + version bump), after which every server
 //! instance serves the new `/graphql` schema on its next request.
 
+pub mod auth;
 mod errors;
 mod indexes;
 mod inputs;
@@ -17,6 +18,8 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use tessera_core::{ErrorCode, Session};
 use tessera_store::Store;
 
+pub use auth::AuthRequest;
+use auth::{AuthMutation, AuthQuery};
 use resolvers::{DataModelMutation, DataModelQuery};
 
 // Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
@@ -24,11 +27,11 @@ use resolvers::{DataModelMutation, DataModelQuery};
 
 /// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(DataModelQuery);
+pub struct QueryRoot(DataModelQuery, AuthQuery);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(DataModelMutation, indexes::IndexMutation);
+pub struct MutationRoot(DataModelMutation, indexes::IndexMutation, AuthMutation);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
