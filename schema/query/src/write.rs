@@ -5,7 +5,12 @@ use tessera_metadata::{FieldKind, ObjectModel, ScalarKind};
 
 use crate::compile::Compiler;
 use crate::plan::{Plan, Shape, object_of};
-use crate::sql::{SqlWriter, quote};
+use tessera_core::events::DatabaseEventAction;
+
+use crate::outbox::{
+    CTE_BEFORE, CTE_WRITE, EventKind, Image, OUTBOX_TABLE, PENDING_TXID, event_record_selection,
+};
+use crate::sql::quote;
 use crate::values::{
     ColumnValue, Operand, WriteKind, normalize, now_string, operand, record_columns,
 };
@@ -48,7 +53,7 @@ impl<'a> Compiler<'a> {
     }
 
     pub(crate) fn create(
-        mut self,
+        self,
         object: &str,
         records: &[crate::RecordInput],
         upsert: bool,
@@ -73,6 +78,7 @@ impl<'a> Compiler<'a> {
                 statements: vec![],
                 shape,
                 transactional: false,
+                events: false,
             });
         }
         // Every record: user columns, then system/default columns it lacks.
@@ -119,27 +125,21 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        if !upsert {
-            let table = quote(&obj.table);
-            self.insert_statement(
-                obj,
-                &table,
-                &rows.iter().collect::<Vec<_>>(),
-                None,
-                selection,
-            )?;
-            return Ok(Plan {
-                statements: vec![self.w.finish()],
-                shape,
-                transactional: false,
-            });
-        }
-        // Upsert: one statement per (conflict target, set of given columns).
+        // Groups of rows written by one statement: everything for a plain create; for an
+        // upsert one group per (conflict target, set of given columns).
         let mut groups: Vec<(Option<ConflictTarget>, Vec<String>, Vec<&PendingRow<'a>>)> =
             Vec::new();
         for row in &rows {
-            let target = conflict_target(obj, &row.0);
-            let given: Vec<String> = row.0.iter().map(|c| c.column.name.clone()).collect();
+            let target = if upsert {
+                conflict_target(obj, &row.0)
+            } else {
+                None
+            };
+            let given: Vec<String> = if upsert {
+                row.0.iter().map(|c| c.column.name.clone()).collect()
+            } else {
+                Vec::new()
+            };
             match groups
                 .iter_mut()
                 .find(|(t, g, _)| *t == target && *g == given)
@@ -149,22 +149,163 @@ impl<'a> Compiler<'a> {
             }
         }
         let mut statements = Vec::with_capacity(groups.len());
-        for (target, _, members) in &groups {
-            let mut c = Compiler {
-                model: self.model,
-                session: self.session,
-                w: SqlWriter::new(self.w.dialect, self.w.schema()),
-            };
-            let table = quote(&obj.table);
-            c.insert_statement(obj, &table, members, target.as_ref(), selection)?;
-            statements.push(c.w.finish());
+        for (target, given, members) in &groups {
+            let c = self.sub();
+            statements.extend(c.insert_with_events(obj, members, target.as_ref(), given, selection)?);
         }
         let transactional = statements.len() > 1;
         Ok(Plan {
             statements,
             shape,
             transactional,
+            events: true,
         })
+    }
+
+    /// One INSERT (or upsert) of `rows` with its outbox events (see [`crate::outbox`]): one
+    /// CTE statement on PostgreSQL; on SQLite the insert, then the events (an upsert adds a
+    /// pending-`before` step first and a completion step last).
+    fn insert_with_events(
+        mut self,
+        obj: &ObjectModel,
+        rows: &[&PendingRow<'a>],
+        conflict: Option<&ConflictTarget>,
+        given: &[String],
+        selection: &RecordSelection,
+    ) -> Result<Vec<crate::Statement>, QueryError> {
+        let table = quote(&obj.table);
+        let key = conflict.map_or("id", |t| t.column.as_str());
+        let partial = conflict.is_some_and(|t| t.partial);
+        let updated_fields = {
+            let names: Vec<&str> = given
+                .iter()
+                .map(String::as_str)
+                .filter(|c| *c != "id")
+                .collect();
+            Self::fields_of_columns(obj, &names)
+        };
+        if self.w.is_pg() {
+            let kind = if conflict.is_some() {
+                let t = self.w.alias();
+                self.w
+                    .push("WITH ")
+                    .push(CTE_BEFORE)
+                    .push(" AS (SELECT ")
+                    .col(&t, "id")
+                    .push(" AS \"id\", ");
+                self.record_json(obj, &t, &event_record_selection(obj), 0)?;
+                self.w
+                    .push(" AS \"a\" FROM ")
+                    .table(&obj.table)
+                    .push(" AS ")
+                    .push(&t)
+                    .push(" WHERE ");
+                self.key_in(&t, key, partial, rows);
+                self.w.push(" FOR UPDATE), ");
+                EventKind::Upsert
+            } else {
+                self.w.push("WITH ");
+                EventKind::Fixed(DatabaseEventAction::Created)
+            };
+            self.w.push(CTE_WRITE).push(" AS (");
+            self.insert_statement(obj, rows, conflict)?;
+            self.returning(obj, &table, selection)?;
+            self.returning_event_columns(obj, &table)?;
+            self.pg_events_tail(
+                obj,
+                kind,
+                conflict.is_some(),
+                true,
+                conflict.is_some().then_some(updated_fields.as_slice()),
+            )?;
+            return Ok(vec![self.w.finish()]);
+        }
+        let mut out = Vec::with_capacity(4);
+        if conflict.is_some() {
+            let mut before = self.sub();
+            let t = before.w.alias();
+            before.event_insert_head(Some(PENDING_TXID));
+            before.event_values(
+                obj,
+                EventKind::Fixed(DatabaseEventAction::Updated),
+                &format!("{t}.\"id\""),
+                Image::Record(&t),
+                Image::None,
+                Some(&updated_fields),
+            )?;
+            before
+                .w
+                .push(" FROM ")
+                .table(&obj.table)
+                .push(" AS ")
+                .push(&t)
+                .push(" WHERE ");
+            before.key_in(&t, key, partial, rows);
+            out.push(before.w.finish());
+        }
+        let mut created = self.sub();
+        let mut complete = self.sub();
+        self.insert_statement(obj, rows, conflict)?;
+        self.returning(obj, &table, selection)?;
+        out.push(self.w.finish());
+        let t = created.w.alias();
+        created.event_insert_head(Some(0));
+        created.event_values(
+            obj,
+            EventKind::Fixed(DatabaseEventAction::Created),
+            &format!("{t}.\"id\""),
+            Image::None,
+            Image::Record(&t),
+            None,
+        )?;
+        created
+            .w
+            .push(" FROM ")
+            .table(&obj.table)
+            .push(" AS ")
+            .push(&t)
+            .push(" WHERE ");
+        created.key_in(&t, key, partial, rows);
+        if conflict.is_some() {
+            created
+                .w
+                .push(" AND NOT EXISTS (SELECT 1 FROM ")
+                .table(OUTBOX_TABLE)
+                .push(" AS o WHERE o.\"txid\" = ")
+                .push(&PENDING_TXID.to_string())
+                .push(" AND o.\"recordId\" = ")
+                .col(&t, "id")
+                .push(")");
+        }
+        out.push(created.w.finish());
+        if conflict.is_some() {
+            complete.sqlite_complete_events(obj, true)?;
+            out.push(complete.w.finish());
+        }
+        Ok(out)
+    }
+
+    /// `<alias>.<key> IN (<each row's value of key>)`, plus `AND deletedAt IS NULL` for a
+    /// partial unique key.
+    fn key_in(&mut self, alias: &str, key: &str, partial: bool, rows: &[&PendingRow<'a>]) {
+        self.w.col(alias, key).push(" IN (");
+        let mut first = true;
+        for (_, all) in rows {
+            if let Some((_, op)) = all.iter().find(|(n, _)| n == key) {
+                if !first {
+                    self.w.push(", ");
+                }
+                first = false;
+                op.emit(&mut self.w);
+            }
+        }
+        if first {
+            self.w.push("NULL");
+        }
+        self.w.push(")");
+        if partial {
+            self.w.push(" AND ").col(alias, "deletedAt").push(" IS NULL");
+        }
     }
 
     pub(crate) fn write_operand(
@@ -203,10 +344,8 @@ impl<'a> Compiler<'a> {
     pub(crate) fn insert_statement(
         &mut self,
         obj: &ObjectModel,
-        table: &str,
         rows: &[&PendingRow<'a>],
         conflict: Option<&ConflictTarget>,
-        selection: &RecordSelection,
     ) -> Result<(), QueryError> {
         let mut columns: Vec<String> = Vec::new();
         for (_, all) in rows {
@@ -273,7 +412,7 @@ impl<'a> Compiler<'a> {
                 self.w.ident(c).push(" = excluded.").ident(c);
             }
         }
-        self.returning(obj, table, selection)
+        Ok(())
     }
 }
 

@@ -17,6 +17,7 @@ mod ddl;
 mod error;
 mod insert;
 mod metadata_rows;
+pub mod outbox;
 mod runner;
 mod sql;
 mod sys;
@@ -32,6 +33,7 @@ use tessera_query::Dialect;
 
 pub use api_keys::ApiKeyRecord;
 pub use error::StoreError;
+pub use outbox::{DispatchOutcome, PUBSUB_CONSUMER};
 pub use runner::WorkspaceRunner;
 pub use timestamps::MetadataTimestamps;
 pub use workspaces::WorkspaceRecord;
@@ -58,6 +60,8 @@ struct Inner {
     backend: Backend,
     /// One runner per workspace, created on first use.
     runners: Mutex<HashMap<WorkspaceId, Arc<WorkspaceRunner>>>,
+    /// Workspaces whose mutations committed outbox events (woken dispatcher).
+    events: Arc<runner::EventSignal>,
 }
 
 impl std::fmt::Debug for Store {
@@ -84,6 +88,7 @@ impl Store {
             inner: Arc::new(Inner {
                 backend,
                 runners: Mutex::new(HashMap::new()),
+                events: Arc::default(),
             }),
         })
     }
@@ -109,6 +114,13 @@ impl Store {
     /// [`StoreError::Config`] (a URL without a database name).
     pub async fn ensure_database(database_url: &str) -> Result<(), StoreError> {
         connect::ensure_database(database_url).await
+    }
+
+    /// Waits until a mutation through this store commits outbox events, then returns every
+    /// workspace that did so since the last call (each once). For the outbox dispatcher: the
+    /// in-process wake-up right after a commit.
+    pub async fn committed_event_workspaces(&self) -> Vec<WorkspaceId> {
+        self.inner.events.take().await
     }
 
     fn sys(&self) -> Sys {
