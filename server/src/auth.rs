@@ -200,6 +200,18 @@ pub async fn authenticate(
     headers: &HeaderMap,
 ) -> Result<Session, AuthError> {
     let token = bearer_token(headers).ok_or(AuthError::MissingToken)?;
+    authenticate_token(store, app_secret, token).await
+}
+
+/// Authenticates a bearer token (the part after `Bearer `), from an HTTP header or a
+/// WebSocket `connection_init` payload: see [`authenticate`].
+///
+/// Errors: every [`AuthError`] but [`AuthError::MissingToken`].
+pub async fn authenticate_token(
+    store: &Store,
+    app_secret: &str,
+    token: &str,
+) -> Result<Session, AuthError> {
     let verified = verify_token(app_secret, token)?;
     let key = store
         .api_key(verified.workspace_id, verified.key_id)

@@ -21,6 +21,11 @@ pub struct ServerConfig {
     /// Secret from which every token-signing key is derived (Twenty's `APP_SECRET`). When
     /// `None` in embedded mode, one is generated once and kept in `<data_dir>/app-secret`.
     pub app_secret: Option<String>,
+    /// `redis://…`: record events fan out through Redis pub/sub so subscribers on every
+    /// instance get them; `None`: in-process only (one instance).
+    pub redis_url: Option<String>,
+    /// Outbox dispatcher timing (sweep interval, retention of dispatched events).
+    pub events: crate::events::DispatcherOptions,
 }
 
 impl ServerConfig {
@@ -33,6 +38,8 @@ impl ServerConfig {
             data_dir: data_dir.into(),
             database_url: None,
             app_secret: None,
+            redis_url: None,
+            events: crate::events::DispatcherOptions::default(),
         }
     }
 
@@ -59,6 +66,8 @@ impl std::fmt::Debug for ServerConfig {
                 "app_secret",
                 &self.app_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("events", &self.events)
             .finish()
     }
 }
@@ -139,10 +148,12 @@ mod tests {
         let config = ServerConfig {
             app_secret: Some("s3cret".into()),
             database_url: Some("postgres://u:pw@h/db".into()),
+            redis_url: Some("redis://:rpw@h:6379".into()),
             ..ServerConfig::embedded("/tmp/x")
         };
         let text = format!("{config:?}");
         assert!(!text.contains("s3cret") && !text.contains("pw@"), "{text}");
+        assert!(text.contains("redis://:***@h:6379"), "{text}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub struct AppState {
 struct Inner {
     store: Store,
     app_secret: String,
+    pubsub: crate::events::PubSub,
     schemas: SchemaCache,
     metadata: crate::metadata_api::MetadataSchema,
 }
@@ -36,23 +37,47 @@ impl AppState {
     /// Connects the store (running migrations) and resolves the app secret (see
     /// [`resolve_app_secret`]).
     ///
-    /// Errors: [`ServerError::Store`], [`ServerError::MissingAppSecret`], [`ServerError::Io`].
+    /// Connects Redis too when `config.redis_url` is set (events then fan out through it).
+    /// The outbox dispatcher is not started here: see [`crate::events::spawn_dispatcher`].
+    ///
+    /// Errors: [`ServerError::Store`], [`ServerError::MissingAppSecret`], [`ServerError::Io`],
+    /// [`ServerError::PubSub`].
     pub async fn new(config: &ServerConfig) -> Result<AppState, ServerError> {
         let app_secret = resolve_app_secret(config)?;
         let store = Store::connect(&config.store_config()).await?;
-        Ok(Self::from_parts(store, app_secret))
+        let pubsub = match &config.redis_url {
+            Some(url) => crate::events::PubSub::redis(url).await?,
+            None => crate::events::PubSub::local(),
+        };
+        Ok(Self::with_pubsub(store, app_secret, pubsub))
     }
 
-    /// State over an already connected store (tests share one store between states).
+    /// State over an already connected store (tests share one store between states), with
+    /// in-process pub/sub.
     pub fn from_parts(store: Store, app_secret: String) -> AppState {
+        Self::with_pubsub(store, app_secret, crate::events::PubSub::local())
+    }
+
+    /// State over an already connected store and pub/sub.
+    pub fn with_pubsub(
+        store: Store,
+        app_secret: String,
+        pubsub: crate::events::PubSub,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 store,
                 app_secret,
+                pubsub,
                 schemas: SchemaCache::default(),
                 metadata: crate::metadata_api::metadata_schema(),
             }),
         }
+    }
+
+    /// The pub/sub that carries record events to subscribers.
+    pub fn pubsub(&self) -> &crate::events::PubSub {
+        &self.inner.pubsub
     }
 
     /// The store.

@@ -48,8 +48,15 @@ pub const PUBSUB_CONSUMER: &str = "pubsub";
 pub enum DispatchOutcome<E> {
     /// Another process holds this consumer's cursor of this workspace; nothing was read.
     Busy,
-    /// This many events were handed over (0: nothing new) and the cursor moved past them.
-    Dispatched(usize),
+    /// `count` events were handed over (0: nothing new) and the cursor moved past them;
+    /// `held`: newer events exist that wait for older transactions to end (PostgreSQL) and
+    /// should be tried again shortly.
+    Dispatched {
+        /// Events handed over.
+        count: usize,
+        /// Events after these are not yet safe to hand out.
+        held: bool,
+    },
     /// The handler failed; the cursor did not move, the same events come again next time.
     HandlerFailed(E),
 }
@@ -211,13 +218,18 @@ impl WorkspaceRunner {
                 vec![sea_query::Value::BigInt(Some(txid)), sea_query::Value::BigInt(Some(seq))],
             ))
             .await?;
-        let events = rows
-            .iter()
-            .map(|r| self.event_from_row(sys, r))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut events = Vec::with_capacity(rows.len());
+        let mut held = false;
+        for row in &rows {
+            if !sys.get_bool(row, "safe")? {
+                held = true;
+                break;
+            }
+            events.push(self.event_from_row(sys, row)?);
+        }
         let Some(last) = events.last().map(|e| (e.txid, e.seq)) else {
             txn.rollback().await?;
-            return Ok(DispatchOutcome::Dispatched(0));
+            return Ok(DispatchOutcome::Dispatched { count: 0, held });
         };
         let count = events.len();
         if let Err(e) = handle(events).await {
@@ -240,26 +252,26 @@ impl WorkspaceRunner {
         ))
         .await?;
         txn.commit().await?;
-        Ok(DispatchOutcome::Dispatched(count))
+        Ok(DispatchOutcome::Dispatched { count, held })
     }
 
     fn read_sql(&self, sys: Sys, limit: u32) -> String {
         let pg = self.dialect() == Dialect::Postgres;
-        let (horizon, text, created) = if pg {
+        let (safe, text, created) = if pg {
             (
-                "\"txid\" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+                "(\"txid\" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)",
                 "::text",
                 "to_char(\"createdAt\" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
             )
         } else {
-            ("\"txid\" >= 0", "", "\"createdAt\"")
+            ("(\"txid\" >= 0)", "", "\"createdAt\"")
         };
         format!(
             "SELECT \"seq\", \"txid\", \"name\", \"action\", \"objectMetadataId\"{text} AS \"objectMetadataId\", \
              \"objectNameSingular\", \"recordId\"{text} AS \"recordId\", \"actor\"{text} AS \"actor\", \
              \"before\"{text} AS \"before\", \"after\"{text} AS \"after\", \
-             \"updatedFields\"{text} AS \"updatedFields\", \"version\", {created} AS \"createdAt\" \
-             FROM {} WHERE (\"txid\", \"seq\") > ({}, {}) AND {horizon} \
+             \"updatedFields\"{text} AS \"updatedFields\", \"version\", {created} AS \"createdAt\", \
+             {safe} AS \"safe\" FROM {} WHERE (\"txid\", \"seq\") > ({}, {}) \
              ORDER BY \"txid\", \"seq\" LIMIT {limit}",
             self.outbox(),
             sys.p(1),
