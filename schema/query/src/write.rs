@@ -201,7 +201,10 @@ impl<'a> Compiler<'a> {
                     .push(&t)
                     .push(" WHERE ");
                 self.key_in(&t, key, partial, rows);
-                self.w.push(" FOR UPDATE), ");
+                // No FOR UPDATE: PostgreSQL may evaluate this CTE after `ev_write`, and a
+                // locking read skips rows the same statement has just modified. A plain read
+                // sees the statement's snapshot, i.e. the rows before the upsert.
+                self.w.push("), ");
                 EventKind::Upsert
             } else {
                 self.w.push("WITH ");

@@ -260,3 +260,22 @@ fn destroy_many_with_outbox_events() {
     };
     check_all("destroy_many_with_outbox_events", &op, 1, 2);
 }
+
+/// `createPerson(data: {id, city}, upsert: true) { id }`: the before images of rows matching
+/// the conflict key decide `created` or `updated` per record.
+#[test]
+fn upsert_with_outbox_events() {
+    let op = Operation::Create {
+        object: "person".into(),
+        records: vec![RecordInput(
+            json!({"id": "30303030-0000-4000-8000-000000000002", "city": "Lima"})
+                .as_object()
+                .cloned()
+                .expect("object"),
+        )],
+        upsert: true,
+        selection: RecordSelection::id_only(),
+        many: false,
+    };
+    check_all("upsert_with_outbox_events", &op, 1, 4);
+}

@@ -101,6 +101,14 @@ impl Store {
         }
     }
 
+    /// The embedded store's data directory (`None` on PostgreSQL).
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        match &self.inner.backend {
+            Backend::Postgres(_) => None,
+            Backend::Sqlite(files) => files.system_path.parent().map(std::path::Path::to_path_buf),
+        }
+    }
+
     /// Checks that the (system) database answers. Errors: [`StoreError::Database`].
     pub async fn ping(&self) -> Result<(), StoreError> {
         Ok(self.inner.backend.system().ping().await?)

@@ -46,15 +46,18 @@ pub struct DispatcherOptions {
     pub retention: Duration,
     /// How often old events are pruned.
     pub prune_interval: Duration,
+    /// Sweep once right at start (recovers what a stopped instance left behind).
+    pub sweep_at_start: bool,
 }
 
 impl Default for DispatcherOptions {
-    /// Sweep every 5 s, keep events 7 days, prune hourly.
+    /// Sweep at start and every 5 s, keep events 7 days, prune hourly.
     fn default() -> Self {
         Self {
             sweep_interval: Duration::from_secs(5),
             retention: Duration::from_secs(7 * 24 * 3600),
             prune_interval: Duration::from_secs(3600),
+            sweep_at_start: true,
         }
     }
 }
@@ -66,7 +69,12 @@ pub fn spawn_dispatcher(store: Store, pubsub: PubSub, options: DispatcherOptions
 }
 
 async fn run(store: Store, pubsub: PubSub, options: DispatcherOptions) {
-    let mut sweep = tokio::time::interval(options.sweep_interval);
+    let first = if options.sweep_at_start {
+        tokio::time::Instant::now()
+    } else {
+        tokio::time::Instant::now() + options.sweep_interval
+    };
+    let mut sweep = tokio::time::interval_at(first, options.sweep_interval);
     sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_prune: Option<Instant> = None;
     loop {

@@ -164,6 +164,16 @@ impl PubSub {
         Ok(())
     }
 
+    /// How many live subscriptions of `workspace` this process holds (tests wait on it).
+    pub fn subscriber_count(&self, workspace: WorkspaceId) -> usize {
+        self.inner
+            .local
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&workspace)
+            .map_or(0, |c| c.sender.receiver_count())
+    }
+
     /// This process's live events of `workspace`, from now on.
     pub fn subscribe(&self, workspace: WorkspaceId) -> BoxStream<'static, Arc<RecordEvent>> {
         let receiver = {
