@@ -122,16 +122,10 @@ impl WsClient {
         }
     }
 
-    /// The next `onDbEvent` payload of subscription `id` (`next` / `data` messages).
-    pub async fn next_event(&mut self, id: &str) -> Value {
-        let event = |message: &Value| {
-            let payload = &message["payload"];
-            assert!(payload.get("errors").is_none(), "{message}");
-            payload["data"]["onDbEvent"].clone()
-        };
+    /// The next data message (`next` / `data`) of subscription `id`.
+    async fn next_message(&mut self, id: &str) -> Value {
         if let Some(i) = self.pending.iter().position(|m| m["id"] == json!(id)) {
-            let message = self.pending.remove(i).unwrap_or_default();
-            return event(&message);
+            return self.pending.remove(i).unwrap_or_default();
         }
         loop {
             let message = self
@@ -141,7 +135,7 @@ impl WsClient {
             let kind = message["type"].as_str().unwrap_or_default();
             if kind == "next" || kind == "data" {
                 if message["id"] == json!(id) {
-                    return event(&message);
+                    return message;
                 }
                 self.pending.push_back(message);
                 continue;
@@ -153,13 +147,35 @@ impl WsClient {
         }
     }
 
-    /// The next event of subscription `id` whose record has `record_id`, skipping others.
+    /// The next `onDbEvent` payload of subscription `id`.
+    pub async fn next_event(&mut self, id: &str) -> Value {
+        let message = self.next_message(id).await;
+        let payload = &message["payload"];
+        assert!(payload.get("errors").is_none(), "{message}");
+        payload["data"]["onDbEvent"].clone()
+    }
+
+    /// The next event of subscription `id` if one comes within `wait`.
+    pub async fn next_event_within(&mut self, id: &str, wait: Duration) -> Option<Value> {
+        tokio::time::timeout(wait, self.next_event(id)).await.ok()
+    }
+
+    /// The next event of subscription `id` whose record has `record_id`; the events before
+    /// it stay queued, in order, for the next calls.
     pub async fn event_for(&mut self, id: &str, record_id: &str) -> Value {
-        loop {
-            let event = self.next_event(id).await;
-            if event["record"]["id"] == json!(record_id) {
-                return event;
+        let mut skipped = Vec::new();
+        let found = loop {
+            let message = self.next_message(id).await;
+            if message["payload"]["data"]["onDbEvent"]["record"]["id"] == json!(record_id) {
+                break message;
             }
+            skipped.push(message);
+        };
+        for message in skipped.into_iter().rev() {
+            self.pending.push_front(message);
         }
+        let payload = &found["payload"];
+        assert!(payload.get("errors").is_none(), "{found}");
+        payload["data"]["onDbEvent"].clone()
     }
 }
