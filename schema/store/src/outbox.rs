@@ -184,15 +184,26 @@ impl WorkspaceRunner {
         };
         let pg = self.dialect() == Dialect::Postgres;
         let cursor = self.cursor_table();
-        self.raw_db()
-            .execute_raw(sys.stmt(
-                format!(
-                    "INSERT INTO {cursor} (\"consumer\") VALUES ({}) ON CONFLICT DO NOTHING",
-                    sys.p(1)
-                ),
-                vec![sys.text(consumer)],
-            ))
-            .await?;
+        let known = self
+            .consumers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(consumer);
+        if !known {
+            self.raw_db()
+                .execute_raw(sys.stmt(
+                    format!(
+                        "INSERT INTO {cursor} (\"consumer\") VALUES ({}) ON CONFLICT DO NOTHING",
+                        sys.p(1)
+                    ),
+                    vec![sys.text(consumer)],
+                ))
+                .await?;
+            self.consumers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(consumer.to_owned());
+        }
         let txn = self.begin().await?;
         let lock = if pg { " FOR UPDATE SKIP LOCKED" } else { "" };
         let position = txn

@@ -27,6 +27,8 @@ pub struct WorkspaceRunner {
     workspace_id: WorkspaceId,
     statements: AtomicU64,
     signal: Arc<EventSignal>,
+    /// Outbox consumers whose cursor row is known to exist.
+    pub(crate) consumers: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for WorkspaceRunner {
@@ -55,6 +57,7 @@ impl WorkspaceRunner {
             workspace_id,
             statements: AtomicU64::new(0),
             signal,
+            consumers: Mutex::new(HashSet::new()),
         }
     }
 

@@ -122,6 +122,11 @@ impl WsClient {
         }
     }
 
+    /// Forgets the messages queued while waiting for others.
+    pub fn clear_pending(&mut self) {
+        self.pending.clear();
+    }
+
     /// The next data message (`next` / `data`) of subscription `id`.
     async fn next_message(&mut self, id: &str) -> Value {
         if let Some(i) = self.pending.iter().position(|m| m["id"] == json!(id)) {
