@@ -33,19 +33,28 @@ async fn run(store: &Store, ws: WorkspaceId, op: Operation) -> Value {
         .expect("mutation")
 }
 
-/// Every event after the cursor of `consumer` (moves it).
+/// Every event after the cursor of `consumer` (moves it). While events wait for older
+/// write transactions of the cluster to end (`held`: other tests' transactions), tries again.
 async fn take(store: &Store, ws: WorkspaceId, consumer: &str) -> Vec<RecordEvent> {
     let runner = store.runner(ws).await.expect("runner");
     let mut out = Vec::new();
-    let outcome = runner
-        .dispatch_outbox(consumer, 1000, |events| {
-            out = events;
-            async { Ok::<(), ()>(()) }
-        })
-        .await
-        .expect("dispatch");
-    assert!(matches!(outcome, DispatchOutcome::Dispatched { .. }), "{outcome:?}");
-    out
+    for _ in 0..600 {
+        let outcome = runner
+            .dispatch_outbox(consumer, 1000, |events| {
+                out.extend(events);
+                async { Ok::<(), ()>(()) }
+            })
+            .await
+            .expect("dispatch");
+        match outcome {
+            DispatchOutcome::Dispatched { held: false, .. } => return out,
+            DispatchOutcome::Dispatched { held: true, .. } => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    panic!("events held back for 30 s");
 }
 
 async fn events_have_twentys_shape_and_a_cursor(store: Store) {
@@ -102,10 +111,18 @@ async fn events_have_twentys_shape_and_a_cursor(store: Store) {
 
     // A failing hand-off leaves the cursor where it was.
     let runner = store.runner(ws).await.expect("runner");
-    let failed = runner
-        .dispatch_outbox("test", 1000, |_| async { Err::<(), &str>("down") })
-        .await
-        .expect("dispatch");
+    let mut failed = DispatchOutcome::Busy;
+    for _ in 0..600 {
+        failed = runner
+            .dispatch_outbox("test", 1000, |_| async { Err::<(), &str>("down") })
+            .await
+            .expect("dispatch");
+        // Held back by other tests' open transactions: try again.
+        if !matches!(failed, DispatchOutcome::Dispatched { count: 0, held: true }) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(matches!(failed, DispatchOutcome::HandlerFailed("down")), "{failed:?}");
 
     let events = take(&store, ws, "test").await;
@@ -201,15 +218,32 @@ async fn one_dispatcher_at_a_time_on_postgres() {
     let (entered_tx, entered_rx) = tokio::sync::oneshot::channel::<()>();
     let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
     let holder = tokio::spawn(async move {
-        runner
-            .dispatch_outbox("pubsub", 100, |events| async move {
-                assert_eq!(events.len(), 1);
-                let _ = entered_tx.send(());
-                let _ = release_rx.await;
-                Ok::<(), ()>(())
-            })
-            .await
-            .expect("dispatch")
+        let mut entered = Some(entered_tx);
+        let mut release = Some(release_rx);
+        loop {
+            let outcome = runner
+                .dispatch_outbox("pubsub", 100, |events| {
+                    let entered = entered.take();
+                    let release = release.take();
+                    async move {
+                        assert_eq!(events.len(), 1);
+                        if let Some(entered) = entered {
+                            let _ = entered.send(());
+                        }
+                        if let Some(release) = release {
+                            let _ = release.await;
+                        }
+                        Ok::<(), ()>(())
+                    }
+                })
+                .await
+                .expect("dispatch");
+            // Held back by other tests' open transactions: try again.
+            if !matches!(outcome, DispatchOutcome::Dispatched { count: 0, .. }) {
+                return outcome;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     });
     entered_rx.await.expect("holder entered");
     let busy = other_runner
