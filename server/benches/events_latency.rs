@@ -49,7 +49,10 @@ async fn measure(name: &str, mutations: &Api, subscriber_port: u16, n: usize) {
                 json!({"n": format!("warm-up {i}")}),
             )
             .await;
-        let id = r["createCompany"]["id"].as_str().unwrap_or_default().to_owned();
+        let id = r["createCompany"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         if live {
             client.event_for("1", &id).await;
             if i > 40 {
@@ -119,7 +122,13 @@ fn main() {
             let token = create_workspace(BIN, dir.path(), &backend, "Bench");
             let mut servers = Servers::default();
             let port = spawn_server(&mut servers, BIN, dir.path(), &backend, "embedded").await;
-            measure("embedded (SQLite, in-process pub/sub, one instance)", &Api::new(port, &token), port, n).await;
+            measure(
+                "embedded (SQLite, in-process pub/sub, one instance)",
+                &Api::new(port, &token),
+                port,
+                n,
+            )
+            .await;
         }
         // 2. PostgreSQL + Redis, two instances
         {

@@ -35,10 +35,20 @@ pub struct Cli {
     #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<String>,
     /// Seconds between outbox sweeps (every workspace's undispatched events are published).
-    #[arg(long, env = "TESSERA_EVENTS_SWEEP_SECONDS", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "TESSERA_EVENTS_SWEEP_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
     pub events_sweep_seconds: u64,
     /// Hours dispatched events stay in each workspace's outbox before pruning.
-    #[arg(long, env = "TESSERA_EVENTS_RETENTION_HOURS", default_value_t = 168, global = true)]
+    #[arg(
+        long,
+        env = "TESSERA_EVENTS_RETENTION_HOURS",
+        default_value_t = 168,
+        global = true
+    )]
     pub events_retention_hours: u64,
     /// Log format.
     #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]

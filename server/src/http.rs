@@ -65,7 +65,10 @@ pub fn app(state: AppState) -> Router {
 
 /// `GET /graphql`: a WebSocket upgrade (GraphQL subscriptions, see
 /// [`crate::events`]) when the request asks for one, else GraphiQL.
-async fn graphql_get(State(state): State<AppState>, request: Request<axum::body::Body>) -> Response {
+async fn graphql_get(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+) -> Response {
     use axum::extract::FromRequestParts;
     let wants_upgrade = request
         .headers()

@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use ws_client::{TRANSPORT_WS, WsClient};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
-const ALL: &str = "subscription { onDbEvent(input: {}) { action objectNameSingular record updatedFields } }";
+const ALL: &str =
+    "subscription { onDbEvent(input: {}) { action objectNameSingular record updatedFields } }";
 
 /// Creates companies through `api` until `client` sees one (its subscription is live), then
 /// returns the warm-up record ids (their events may still arrive; callers skip them).
@@ -95,7 +96,9 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
         );
         expected.push((id.clone(), "CREATED"));
         a.graphql(
-            &format!("mutation {{ updatePerson(id: \"{id}\", data: {{jobTitle: \"T{i}\"}}) {{ id }} }}"),
+            &format!(
+                "mutation {{ updatePerson(id: \"{id}\", data: {{jobTitle: \"T{i}\"}}) {{ id }} }}"
+            ),
             json!({}),
         )
         .await;
@@ -103,7 +106,10 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     }
     eprintln!("events_instances: slowest A-mutation -> B-subscriber latency {slowest:?}");
     let marker = a
-        .graphql("mutation { createCompany(data: {name: \"marker\"}) { id } }", json!({}))
+        .graphql(
+            "mutation { createCompany(data: {name: \"marker\"}) { id } }",
+            json!({}),
+        )
         .await["createCompany"]["id"]
         .as_str()
         .expect("id")
@@ -127,7 +133,10 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
         }
         // B already consumed the CREATED events above; A has all of them.
         for (id, action) in &expected {
-            let n = seen.get(&(id.clone(), (*action).to_owned())).copied().unwrap_or(0);
+            let n = seen
+                .get(&(id.clone(), (*action).to_owned()))
+                .copied()
+                .unwrap_or(0);
             let want = usize::from(name == "A" || *action != "CREATED");
             assert_eq!(n, want, "{name}: {action} of {id} seen {n} times");
         }
@@ -141,7 +150,10 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     // The other workspace's subscriber on B got none of it: up to its own marker, only its
     // own warm-up events.
     let other_marker = other_a
-        .graphql("mutation { createCompany(data: {name: \"other marker\"}) { id } }", json!({}))
+        .graphql(
+            "mutation { createCompany(data: {name: \"other marker\"}) { id } }",
+            json!({}),
+        )
         .await["createCompany"]["id"]
         .as_str()
         .expect("id")
@@ -152,6 +164,9 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
         if id == other_marker {
             break;
         }
-        assert!(other_warm.contains(&id), "foreign event on the other workspace: {e}");
+        assert!(
+            other_warm.contains(&id),
+            "foreign event on the other workspace: {e}"
+        );
     }
 }

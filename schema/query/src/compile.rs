@@ -15,7 +15,9 @@ use tessera_metadata::{ColumnModel, FieldKind, ObjectModel, WorkspaceModel};
 use tessera_core::events::DatabaseEventAction;
 
 use crate::filter::emit_filter;
-use crate::outbox::{CTE_BEFORE, CTE_WRITE, EventKind, Image, PENDING_TXID, event_record_selection};
+use crate::outbox::{
+    CTE_BEFORE, CTE_WRITE, EventKind, Image, PENDING_TXID, event_record_selection,
+};
 use crate::plan::{Plan, Shape, object_of};
 use crate::sql::{SqlWriter, quote};
 use crate::values::{WriteKind, normalize, now_string, operand, record_columns};
@@ -112,7 +114,10 @@ impl<'a> Compiler<'a> {
                         set.push((col, value));
                     }
                 }
-                let head = Head::Update { set, updated_fields };
+                let head = Head::Update {
+                    set,
+                    updated_fields,
+                };
                 self.write_with_events(obj, target, SoftDelete::HideDeleted, selection, head)
             }
             Operation::Delete {

@@ -200,7 +200,10 @@ impl Compiler<'_> {
     ) -> Result<(), QueryError> {
         self.w.push(", ");
         self.record_json(obj, table, &event_record_selection(obj), 0)?;
-        self.w.push(" AS \"a\", ").col(table, "id").push(" AS \"rid\"");
+        self.w
+            .push(" AS \"a\", ")
+            .col(table, "id")
+            .push(" AS \"rid\"");
         Ok(())
     }
 
@@ -293,7 +296,11 @@ impl Compiler<'_> {
     pub(crate) fn fields_of_columns(obj: &ObjectModel, columns: &[&str]) -> Vec<String> {
         obj.fields
             .iter()
-            .filter(|f| f.columns().iter().any(|c| columns.contains(&c.name.as_str())))
+            .filter(|f| {
+                f.columns()
+                    .iter()
+                    .any(|c| columns.contains(&c.name.as_str()))
+            })
             .map(|f| match &f.kind {
                 FieldKind::ManyToOne { join_column, .. } => join_column.name.clone(),
                 _ => f.name().to_owned(),

@@ -151,7 +151,13 @@ impl<'a> Compiler<'a> {
         let mut statements = Vec::with_capacity(groups.len());
         for (target, given, members) in &groups {
             let c = self.sub();
-            statements.extend(c.insert_with_events(obj, members, target.as_ref(), given, selection)?);
+            statements.extend(c.insert_with_events(
+                obj,
+                members,
+                target.as_ref(),
+                given,
+                selection,
+            )?);
         }
         let transactional = statements.len() > 1;
         Ok(Plan {
@@ -307,7 +313,10 @@ impl<'a> Compiler<'a> {
         }
         self.w.push(")");
         if partial {
-            self.w.push(" AND ").col(alias, "deletedAt").push(" IS NULL");
+            self.w
+                .push(" AND ")
+                .col(alias, "deletedAt")
+                .push(" IS NULL");
         }
     }
 

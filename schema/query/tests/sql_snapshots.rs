@@ -225,7 +225,10 @@ fn update_with_outbox_event() {
                 .expect("object"),
         ),
         selection: RecordSelection {
-            fields: vec![field("id", Selected::Column), field("city", Selected::Column)],
+            fields: vec![
+                field("id", Selected::Column),
+                field("city", Selected::Column),
+            ],
         },
     };
     check_all("update_with_outbox_event", &op, 1, 3);

@@ -32,8 +32,8 @@ use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, QueryResult};
 use tessera_core::events::{DatabaseEventAction, EventActor, RecordEvent};
-use tessera_query::{Dialect, SqlRunner};
 use tessera_query::outbox::{OUTBOX_CURSOR_TABLE, OUTBOX_TABLE};
+use tessera_query::{Dialect, SqlRunner};
 use uuid::Uuid;
 
 use crate::runner::WorkspaceRunner;
@@ -226,7 +226,10 @@ impl WorkspaceRunner {
         let rows = txn
             .query_all_raw(sys.stmt(
                 self.read_sql(sys, limit),
-                vec![sea_query::Value::BigInt(Some(txid)), sea_query::Value::BigInt(Some(seq))],
+                vec![
+                    sea_query::Value::BigInt(Some(txid)),
+                    sea_query::Value::BigInt(Some(seq)),
+                ],
             ))
             .await?;
         let mut events = Vec::with_capacity(rows.len());
@@ -341,7 +344,10 @@ impl WorkspaceRunner {
         };
         let secs = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
         let older = if self.dialect() == Dialect::Postgres {
-            format!("\"createdAt\" < now() - make_interval(secs => {})", sys.p(1))
+            format!(
+                "\"createdAt\" < now() - make_interval(secs => {})",
+                sys.p(1)
+            )
         } else {
             format!(
                 "\"createdAt\" < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || {} || ' seconds')",
@@ -359,7 +365,10 @@ impl WorkspaceRunner {
         } else {
             sea_query::Value::BigInt(Some(secs))
         };
-        let result = self.raw_db().execute_raw(sys.stmt(sql, vec![value])).await?;
+        let result = self
+            .raw_db()
+            .execute_raw(sys.stmt(sql, vec![value]))
+            .await?;
         Ok(result.rows_affected())
     }
 }

@@ -118,12 +118,21 @@ async fn events_have_twentys_shape_and_a_cursor(store: Store) {
             .await
             .expect("dispatch");
         // Held back by other tests' open transactions: try again.
-        if !matches!(failed, DispatchOutcome::Dispatched { count: 0, held: true }) {
+        if !matches!(
+            failed,
+            DispatchOutcome::Dispatched {
+                count: 0,
+                held: true
+            }
+        ) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(matches!(failed, DispatchOutcome::HandlerFailed("down")), "{failed:?}");
+    assert!(
+        matches!(failed, DispatchOutcome::HandlerFailed("down")),
+        "{failed:?}"
+    );
 
     let events = take(&store, ws, "test").await;
     let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
@@ -137,7 +146,11 @@ async fn events_have_twentys_shape_and_a_cursor(store: Store) {
             "person.destroyed"
         ]
     );
-    assert!(events.windows(2).all(|w| (w[0].txid, w[0].seq) < (w[1].txid, w[1].seq)));
+    assert!(
+        events
+            .windows(2)
+            .all(|w| (w[0].txid, w[0].seq) < (w[1].txid, w[1].seq))
+    );
     for e in &events {
         assert_eq!(e.workspace_id, ws);
         assert_eq!(e.record_id.to_string(), P1);
@@ -149,18 +162,30 @@ async fn events_have_twentys_shape_and_a_cursor(store: Store) {
     let created = &events[0];
     assert_eq!(created.action, DatabaseEventAction::Created);
     assert!(created.before.is_none());
-    assert_eq!(created.after.as_ref().expect("after")["city"], json!("Paris"));
+    assert_eq!(
+        created.after.as_ref().expect("after")["city"],
+        json!("Paris")
+    );
     let updated = &events[1];
-    assert_eq!(updated.updated_fields.as_deref(), Some(&["jobTitle".to_owned()][..]));
+    assert_eq!(
+        updated.updated_fields.as_deref(),
+        Some(&["jobTitle".to_owned()][..])
+    );
     let props = updated.properties();
-    assert_eq!(props["diff"]["jobTitle"], json!({"before": "CTO", "after": "CEO"}));
+    assert_eq!(
+        props["diff"]["jobTitle"],
+        json!({"before": "CTO", "after": "CEO"})
+    );
     assert_eq!(props["before"]["jobTitle"], json!("CTO"));
     assert_eq!(props["after"]["jobTitle"], json!("CEO"));
     assert!(events[2].after.as_ref().expect("after")["deletedAt"].is_string());
     assert!(events[3].after.as_ref().expect("after")["deletedAt"].is_null());
     let destroyed = &events[4];
     assert!(destroyed.after.is_none());
-    assert_eq!(destroyed.before.as_ref().expect("before")["jobTitle"], json!("CEO"));
+    assert_eq!(
+        destroyed.before.as_ref().expect("before")["jobTitle"],
+        json!("CEO")
+    );
 
     // The cursor moved: nothing more for "test"; another consumer reads everything.
     assert!(take(&store, ws, "test").await.is_empty());
@@ -186,7 +211,10 @@ async fn events_have_twentys_shape_and_a_cursor(store: Store) {
         .prune_outbox(std::time::Duration::ZERO)
         .await
         .expect("prune");
-    assert_eq!(pruned, 5, "the company event is still ahead of \"other-consumer\"");
+    assert_eq!(
+        pruned, 5,
+        "the company event is still ahead of \"other-consumer\""
+    );
     assert_eq!(common::count(&store, ws, "event_outbox").await, 1);
 }
 both!(events_have_twentys_shape_and_a_cursor);
@@ -253,12 +281,18 @@ async fn one_dispatcher_at_a_time_on_postgres() {
     assert!(matches!(busy, DispatchOutcome::Busy), "{busy:?}");
     let _ = release_tx.send(());
     let done = holder.await.expect("holder");
-    assert!(matches!(done, DispatchOutcome::Dispatched { count: 1, .. }), "{done:?}");
+    assert!(
+        matches!(done, DispatchOutcome::Dispatched { count: 1, .. }),
+        "{done:?}"
+    );
     let after = other_runner
         .dispatch_outbox("pubsub", 100, |_| async { Ok::<(), ()>(()) })
         .await
         .expect("dispatch");
-    assert!(matches!(after, DispatchOutcome::Dispatched { count: 0, .. }), "{after:?}");
+    assert!(
+        matches!(after, DispatchOutcome::Dispatched { count: 0, .. }),
+        "{after:?}"
+    );
 }
 
 /// Transactions that commit out of order: an event of a transaction still open holds back
@@ -289,7 +323,9 @@ async fn an_open_transaction_holds_back_later_events_on_postgres() {
         &op("first"),
     )
     .expect("compile");
-    let db = sea_orm::Database::connect(common::pg_url()).await.expect("connect");
+    let db = sea_orm::Database::connect(common::pg_url())
+        .await
+        .expect("connect");
     let t1 = db.begin().await.expect("begin");
     for s in statements {
         t1.query_all_raw(sea_orm::Statement::from_sql_and_values(
@@ -307,7 +343,13 @@ async fn an_open_transaction_holds_back_later_events_on_postgres() {
         .await
         .expect("dispatch");
     assert!(
-        matches!(outcome, DispatchOutcome::Dispatched { count: 0, held: true }),
+        matches!(
+            outcome,
+            DispatchOutcome::Dispatched {
+                count: 0,
+                held: true
+            }
+        ),
         "T2's event waits for T1: {outcome:?}"
     );
     t1.commit().await.expect("commit T1");

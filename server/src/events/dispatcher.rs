@@ -64,7 +64,11 @@ impl Default for DispatcherOptions {
 
 /// Starts the dispatcher on the current tokio runtime; it runs until the returned handle is
 /// aborted (or the runtime stops).
-pub fn spawn_dispatcher(store: Store, pubsub: PubSub, options: DispatcherOptions) -> JoinHandle<()> {
+pub fn spawn_dispatcher(
+    store: Store,
+    pubsub: PubSub,
+    options: DispatcherOptions,
+) -> JoinHandle<()> {
     tokio::spawn(run(store, pubsub, options))
 }
 

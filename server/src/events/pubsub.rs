@@ -276,7 +276,9 @@ async fn subscriber_loop(
             };
             match serde_json::from_slice::<RecordEvent>(message.get_payload_bytes()) {
                 Ok(event) => inner.deliver(event),
-                Err(e) => tracing::warn!(error = %e, channel = message.get_channel_name(), "unreadable event message"),
+                Err(e) => {
+                    tracing::warn!(error = %e, channel = message.get_channel_name(), "unreadable event message")
+                }
             }
         }
         if inner.strong_count() == 0 {

@@ -59,9 +59,8 @@ async fn connection_init(
     state: AppState,
     payload: serde_json::Value,
 ) -> async_graphql::Result<Data> {
-    let token = token_from_init_payload(&payload).ok_or_else(|| {
-        coded_error(&auth::AuthError::MissingToken)
-    })?;
+    let token = token_from_init_payload(&payload)
+        .ok_or_else(|| coded_error(&auth::AuthError::MissingToken))?;
     let session = auth::authenticate_token(state.store(), state.app_secret(), token)
         .await
         .map_err(|e| coded_error(&e))?;
@@ -169,7 +168,10 @@ mod tests {
             token_from_init_payload(&json!({"authorization": "bearer  abc "})),
             Some("abc")
         );
-        assert_eq!(token_from_init_payload(&json!({"Authorization": "Basic abc"})), None);
+        assert_eq!(
+            token_from_init_payload(&json!({"Authorization": "Basic abc"})),
+            None
+        );
         assert_eq!(token_from_init_payload(&json!({})), None);
         assert_eq!(token_from_init_payload(&json!(null)), None);
     }

@@ -34,10 +34,9 @@ impl WsClient {
         let mut request = format!("ws://127.0.0.1:{port}/graphql")
             .into_client_request()
             .expect("request");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            protocol.parse().expect("header"),
-        );
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", protocol.parse().expect("header"));
         let (stream, response) = tokio_tungstenite::connect_async(request)
             .await
             .expect("websocket connect");
