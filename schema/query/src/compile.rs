@@ -105,8 +105,8 @@ impl<'a> Compiler<'a> {
             } => {
                 let obj = object_of(self.model, object)?;
                 let cols = record_columns(obj, data, WriteKind::Update)?;
-                let given: Vec<&str> = cols.iter().map(|cv| cv.column.name.as_str()).collect();
-                let updated_fields = Self::fields_of_columns(obj, &given);
+                // Twenty's `updatedFields`: the keys of the update input, in input order.
+                let updated_fields: Vec<String> = data.0.keys().cloned().collect();
                 let mut set: Vec<(&ColumnModel, Json)> =
                     cols.into_iter().map(|cv| (cv.column, cv.value)).collect();
                 for (col, value) in self.stamp_columns(obj, "updated", None) {

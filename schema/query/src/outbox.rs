@@ -290,21 +290,4 @@ impl Compiler<'_> {
             .push(&PENDING_TXID.to_string());
         Ok(())
     }
-
-    /// The API names of the fields a write's columns belong to, in field order (`name` for
-    /// `nameFirstName`, `company` for `companyId`).
-    pub(crate) fn fields_of_columns(obj: &ObjectModel, columns: &[&str]) -> Vec<String> {
-        obj.fields
-            .iter()
-            .filter(|f| {
-                f.columns()
-                    .iter()
-                    .any(|c| columns.contains(&c.name.as_str()))
-            })
-            .map(|f| match &f.kind {
-                FieldKind::ManyToOne { join_column, .. } => join_column.name.clone(),
-                _ => f.name().to_owned(),
-            })
-            .collect()
-    }
 }

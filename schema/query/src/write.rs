@@ -127,9 +127,16 @@ impl<'a> Compiler<'a> {
         }
         // Groups of rows written by one statement: everything for a plain create; for an
         // upsert one group per (conflict target, set of given columns).
-        let mut groups: Vec<(Option<ConflictTarget>, Vec<String>, Vec<&PendingRow<'a>>)> =
-            Vec::new();
-        for row in &rows {
+        // Each group also keeps its first record's input keys: an upsert that updates reports
+        // them as `updatedFields` (Twenty: the keys of the input, in input order).
+        type Group<'r, 'a> = (
+            Option<ConflictTarget>,
+            Vec<String>,
+            Vec<&'r PendingRow<'a>>,
+            usize,
+        );
+        let mut groups: Vec<Group<'_, 'a>> = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
             let target = if upsert {
                 conflict_target(obj, &row.0)
             } else {
@@ -142,20 +149,24 @@ impl<'a> Compiler<'a> {
             };
             match groups
                 .iter_mut()
-                .find(|(t, g, _)| *t == target && *g == given)
+                .find(|(t, g, _, _)| *t == target && *g == given)
             {
-                Some((_, _, members)) => members.push(row),
-                None => groups.push((target, given, vec![row])),
+                Some((_, _, members, _)) => members.push(row),
+                None => groups.push((target, given, vec![row], index)),
             }
         }
         let mut statements = Vec::with_capacity(groups.len());
-        for (target, given, members) in &groups {
+        for (target, _, members, first) in &groups {
+            let updated_fields: Vec<String> = records
+                .get(*first)
+                .map(|r| r.0.keys().filter(|k| *k != "id").cloned().collect())
+                .unwrap_or_default();
             let c = self.sub();
             statements.extend(c.insert_with_events(
                 obj,
                 members,
                 target.as_ref(),
-                given,
+                &updated_fields,
                 selection,
             )?);
         }
@@ -176,20 +187,12 @@ impl<'a> Compiler<'a> {
         obj: &ObjectModel,
         rows: &[&PendingRow<'a>],
         conflict: Option<&ConflictTarget>,
-        given: &[String],
+        updated_fields: &[String],
         selection: &RecordSelection,
     ) -> Result<Vec<crate::Statement>, QueryError> {
         let table = quote(&obj.table);
         let key = conflict.map_or("id", |t| t.column.as_str());
         let partial = conflict.is_some_and(|t| t.partial);
-        let updated_fields = {
-            let names: Vec<&str> = given
-                .iter()
-                .map(String::as_str)
-                .filter(|c| *c != "id")
-                .collect();
-            Self::fields_of_columns(obj, &names)
-        };
         if self.w.is_pg() {
             let kind = if conflict.is_some() {
                 let t = self.w.alias();
@@ -225,7 +228,7 @@ impl<'a> Compiler<'a> {
                 kind,
                 conflict.is_some(),
                 true,
-                conflict.is_some().then_some(updated_fields.as_slice()),
+                conflict.is_some().then_some(updated_fields),
             )?;
             return Ok(vec![self.w.finish()]);
         }
@@ -240,7 +243,7 @@ impl<'a> Compiler<'a> {
                 &format!("{t}.\"id\""),
                 Image::Record(&t),
                 Image::None,
-                Some(&updated_fields),
+                Some(updated_fields),
             )?;
             before
                 .w
