@@ -134,7 +134,11 @@ async fn every_mutation_kind_reaches_a_subscriber(state: AppState) {
     let e = client.next_event("all").await;
     assert_eq!(e["action"], json!("UPDATED"), "{e}");
     assert_eq!(e["record"]["city"], json!("Paris"));
-    assert_eq!(e["updatedFields"], json!(["city", "jobTitle"]), "the input's keys, in order");
+    assert_eq!(
+        e["updatedFields"],
+        json!(["city", "jobTitle"]),
+        "the input's keys, in order"
+    );
     let filtered = client.next_event("updates").await;
     assert_eq!(filtered["action"], json!("UPDATED"));
     assert_eq!(filtered["record"]["jobTitle"], json!("CEO"));
