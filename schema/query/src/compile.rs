@@ -12,14 +12,10 @@ use serde_json::Value as Json;
 use tessera_core::Session;
 use tessera_metadata::{ColumnModel, FieldKind, ObjectModel, WorkspaceModel};
 
-use tessera_core::events::DatabaseEventAction;
-
 use crate::filter::emit_filter;
-use crate::outbox::{
-    CTE_BEFORE, CTE_WRITE, EventKind, Image, PENDING_TXID, event_record_selection,
-};
+use crate::mutate::Head;
 use crate::plan::{Plan, Shape, object_of};
-use crate::sql::{SqlWriter, quote};
+use crate::sql::SqlWriter;
 use crate::values::{WriteKind, normalize, now_string, operand, record_columns};
 use crate::{Dialect, Filter, Operation, QueryError, RecordSelection, Target};
 
@@ -160,131 +156,6 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// `UPDATE <table> SET …` / `DELETE FROM <table>` (no `WHERE`).
-    fn emit_head(&mut self, obj: &ObjectModel, head: &Head<'_>) {
-        match head {
-            Head::Update { set, .. } => {
-                self.w.push("UPDATE ").table(&obj.table).push(" SET ");
-                for (i, (col, value)) in set.iter().enumerate() {
-                    if i > 0 {
-                        self.w.push(", ");
-                    }
-                    self.w.ident(&col.name).push(" = ");
-                    operand(&self.w, col, value, false).emit(&mut self.w);
-                }
-            }
-            Head::Delete | Head::Restore => {
-                self.w
-                    .push("UPDATE ")
-                    .table(&obj.table)
-                    .push(" SET ")
-                    .ident("deletedAt")
-                    .push(" = ");
-                if matches!(head, Head::Restore) {
-                    self.w.push("NULL");
-                } else {
-                    self.now_operand(obj, "deletedAt");
-                }
-            }
-            Head::Destroy => {
-                self.w.push("DELETE FROM ").table(&obj.table);
-            }
-        }
-    }
-
-    /// An UPDATE/DELETE of the target's records with one outbox event per record (see
-    /// [`crate::outbox`]): one CTE statement on PostgreSQL, 3 statements (2 for destroy) in
-    /// one transaction on SQLite. Returns one record for an id target, a list in id order for
-    /// a filter target.
-    fn write_with_events(
-        mut self,
-        obj: &ObjectModel,
-        target: &Target,
-        rule: SoftDelete,
-        selection: &RecordSelection,
-        head: Head<'_>,
-    ) -> Result<Plan, QueryError> {
-        let table = quote(&obj.table);
-        let many = matches!(target, Target::Filter(_));
-        let (action, after) = match head {
-            Head::Update { .. } => (DatabaseEventAction::Updated, true),
-            Head::Delete => (DatabaseEventAction::Deleted, true),
-            Head::Restore => (DatabaseEventAction::Restored, true),
-            Head::Destroy => (DatabaseEventAction::Destroyed, false),
-        };
-        let updated_fields = match &head {
-            Head::Update { updated_fields, .. } => Some(updated_fields.as_slice()),
-            _ => None,
-        };
-        if self.w.is_pg() {
-            let t = self.w.alias();
-            self.w
-                .push("WITH ")
-                .push(CTE_BEFORE)
-                .push(" AS (SELECT ")
-                .col(&t, "id")
-                .push(" AS \"id\", ");
-            self.record_json(obj, &t, &event_record_selection(obj), 0)?;
-            self.w
-                .push(" AS \"a\" FROM ")
-                .table(&obj.table)
-                .push(" AS ")
-                .push(&t)
-                .push(" WHERE ");
-            self.target_clause(obj, &t, target, rule)?;
-            self.w.push(" FOR UPDATE), ").push(CTE_WRITE).push(" AS (");
-            self.emit_head(obj, &head);
-            self.w
-                .push(" WHERE ")
-                .col(&table, "id")
-                .push(" IN (SELECT \"id\" FROM ")
-                .push(CTE_BEFORE)
-                .push(")");
-            self.returning_rows(obj, &table, selection, many)?;
-            self.returning_event_columns(obj, &table)?;
-            self.pg_events_tail(obj, EventKind::Fixed(action), true, after, updated_fields)?;
-            let mut plan = self.records_plan(obj.singular(), selection, many);
-            plan.events = true;
-            return Ok(plan);
-        }
-        let mut before = self.sub();
-        let t = before.w.alias();
-        before.event_insert_head(Some(if after { PENDING_TXID } else { 0 }));
-        before.event_values(
-            obj,
-            EventKind::Fixed(action),
-            &format!("{t}.\"id\""),
-            Image::Record(&t),
-            Image::None,
-            updated_fields,
-        )?;
-        before
-            .w
-            .push(" FROM ")
-            .table(&obj.table)
-            .push(" AS ")
-            .push(&t)
-            .push(" WHERE ");
-        before.target_clause(obj, &t, target, rule)?;
-        let mut complete = self.sub();
-        if after {
-            complete.sqlite_complete_events(obj, true)?;
-        }
-        self.emit_head(obj, &head);
-        self.w.push(" WHERE ");
-        self.target_clause(obj, &table, target, rule)?;
-        self.returning_rows(obj, &table, selection, many)?;
-        let mut plan = self.records_plan(obj.singular(), selection, many);
-        let write = plan.statements.remove(0);
-        plan.statements = vec![before.w.finish(), write];
-        if after {
-            plan.statements.push(complete.w.finish());
-        }
-        plan.transactional = true;
-        plan.events = true;
-        Ok(plan)
-    }
-
     pub(crate) fn records_plan(
         self,
         object: &str,
@@ -415,21 +286,6 @@ impl<'a> Compiler<'a> {
             }
         }
     }
-}
-
-/// The write part of an UPDATE/DELETE mutation.
-enum Head<'m> {
-    /// `UPDATE … SET` these columns; `updated_fields` are the input's field names.
-    Update {
-        set: Vec<(&'m ColumnModel, Json)>,
-        updated_fields: Vec<String>,
-    },
-    /// Soft delete: `deletedAt = now`.
-    Delete,
-    /// `deletedAt = NULL`.
-    Restore,
-    /// `DELETE`.
-    Destroy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ mod error;
 mod execute;
 mod filter;
 mod ir;
+mod mutate;
 pub mod outbox;
 mod page;
 mod plan;

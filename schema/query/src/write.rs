@@ -5,11 +5,6 @@ use tessera_metadata::{FieldKind, ObjectModel, ScalarKind};
 
 use crate::compile::Compiler;
 use crate::plan::{Plan, Shape, object_of};
-use tessera_core::events::DatabaseEventAction;
-
-use crate::outbox::{
-    CTE_BEFORE, CTE_WRITE, EventKind, Image, OUTBOX_TABLE, PENDING_TXID, event_record_selection,
-};
 use crate::sql::quote;
 use crate::values::{
     ColumnValue, Operand, WriteKind, normalize, now_string, operand, record_columns,
@@ -17,7 +12,7 @@ use crate::values::{
 use crate::{MAX_MUTATION_RECORDS, QueryError, RecordSelection};
 
 /// A record being inserted: its user-given columns, and every column with its operand.
-type PendingRow<'a> = (Vec<ColumnValue<'a>>, Vec<(String, Operand)>);
+pub(crate) type PendingRow<'a> = (Vec<ColumnValue<'a>>, Vec<(String, Operand)>);
 
 impl<'a> Compiler<'a> {
     /// `createdBy`/`updatedBy` and `createdAt`/`updatedAt` values for the session.
@@ -179,150 +174,6 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// One INSERT (or upsert) of `rows` with its outbox events (see [`crate::outbox`]): one
-    /// CTE statement on PostgreSQL; on SQLite the insert, then the events (an upsert adds a
-    /// pending-`before` step first and a completion step last).
-    fn insert_with_events(
-        mut self,
-        obj: &ObjectModel,
-        rows: &[&PendingRow<'a>],
-        conflict: Option<&ConflictTarget>,
-        updated_fields: &[String],
-        selection: &RecordSelection,
-    ) -> Result<Vec<crate::Statement>, QueryError> {
-        let table = quote(&obj.table);
-        let key = conflict.map_or("id", |t| t.column.as_str());
-        let partial = conflict.is_some_and(|t| t.partial);
-        if self.w.is_pg() {
-            let kind = if conflict.is_some() {
-                let t = self.w.alias();
-                self.w
-                    .push("WITH ")
-                    .push(CTE_BEFORE)
-                    .push(" AS (SELECT ")
-                    .col(&t, "id")
-                    .push(" AS \"id\", ");
-                self.record_json(obj, &t, &event_record_selection(obj), 0)?;
-                self.w
-                    .push(" AS \"a\" FROM ")
-                    .table(&obj.table)
-                    .push(" AS ")
-                    .push(&t)
-                    .push(" WHERE ");
-                self.key_in(&t, key, partial, rows);
-                // No FOR UPDATE: PostgreSQL may evaluate this CTE after `ev_write`, and a
-                // locking read skips rows the same statement has just modified. A plain read
-                // sees the statement's snapshot, i.e. the rows before the upsert.
-                self.w.push("), ");
-                EventKind::Upsert
-            } else {
-                self.w.push("WITH ");
-                EventKind::Fixed(DatabaseEventAction::Created)
-            };
-            self.w.push(CTE_WRITE).push(" AS (");
-            self.insert_statement(obj, rows, conflict)?;
-            self.returning(obj, &table, selection)?;
-            self.returning_event_columns(obj, &table)?;
-            self.pg_events_tail(
-                obj,
-                kind,
-                conflict.is_some(),
-                true,
-                conflict.is_some().then_some(updated_fields),
-            )?;
-            return Ok(vec![self.w.finish()]);
-        }
-        let mut out = Vec::with_capacity(4);
-        if conflict.is_some() {
-            let mut before = self.sub();
-            let t = before.w.alias();
-            before.event_insert_head(Some(PENDING_TXID));
-            before.event_values(
-                obj,
-                EventKind::Fixed(DatabaseEventAction::Updated),
-                &format!("{t}.\"id\""),
-                Image::Record(&t),
-                Image::None,
-                Some(updated_fields),
-            )?;
-            before
-                .w
-                .push(" FROM ")
-                .table(&obj.table)
-                .push(" AS ")
-                .push(&t)
-                .push(" WHERE ");
-            before.key_in(&t, key, partial, rows);
-            out.push(before.w.finish());
-        }
-        let mut created = self.sub();
-        let mut complete = self.sub();
-        self.insert_statement(obj, rows, conflict)?;
-        self.returning(obj, &table, selection)?;
-        out.push(self.w.finish());
-        let t = created.w.alias();
-        created.event_insert_head(Some(0));
-        created.event_values(
-            obj,
-            EventKind::Fixed(DatabaseEventAction::Created),
-            &format!("{t}.\"id\""),
-            Image::None,
-            Image::Record(&t),
-            None,
-        )?;
-        created
-            .w
-            .push(" FROM ")
-            .table(&obj.table)
-            .push(" AS ")
-            .push(&t)
-            .push(" WHERE ");
-        created.key_in(&t, key, partial, rows);
-        if conflict.is_some() {
-            created
-                .w
-                .push(" AND NOT EXISTS (SELECT 1 FROM ")
-                .table(OUTBOX_TABLE)
-                .push(" AS o WHERE o.\"txid\" = ")
-                .push(&PENDING_TXID.to_string())
-                .push(" AND o.\"recordId\" = ")
-                .col(&t, "id")
-                .push(")");
-        }
-        out.push(created.w.finish());
-        if conflict.is_some() {
-            complete.sqlite_complete_events(obj, true)?;
-            out.push(complete.w.finish());
-        }
-        Ok(out)
-    }
-
-    /// `<alias>.<key> IN (<each row's value of key>)`, plus `AND deletedAt IS NULL` for a
-    /// partial unique key.
-    fn key_in(&mut self, alias: &str, key: &str, partial: bool, rows: &[&PendingRow<'a>]) {
-        self.w.col(alias, key).push(" IN (");
-        let mut first = true;
-        for (_, all) in rows {
-            if let Some((_, op)) = all.iter().find(|(n, _)| n == key) {
-                if !first {
-                    self.w.push(", ");
-                }
-                first = false;
-                op.emit(&mut self.w);
-            }
-        }
-        if first {
-            self.w.push("NULL");
-        }
-        self.w.push(")");
-        if partial {
-            self.w
-                .push(" AND ")
-                .col(alias, "deletedAt")
-                .push(" IS NULL");
-        }
-    }
-
     pub(crate) fn write_operand(
         &self,
         obj: &ObjectModel,
@@ -433,8 +284,10 @@ impl<'a> Compiler<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ConflictTarget {
-    column: String,
-    partial: bool,
+    /// The conflict column.
+    pub(crate) column: String,
+    /// A partial unique index (`WHERE "deletedAt" IS NULL`).
+    pub(crate) partial: bool,
 }
 
 /// The upsert conflict target of a record: `id` when given, else the first unique field given.
