@@ -561,6 +561,15 @@ export type CurrencyUpdateInput = {
   currencyCode?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Database Event Action */
+export type DatabaseEventAction =
+  | 'CREATED'
+  | 'DELETED'
+  | 'DESTROYED'
+  | 'RESTORED'
+  | 'UPDATED'
+  | 'UPSERTED';
+
 export type DateFilter = {
   eq?: InputMaybe<Scalars['Date']['input']>;
   gt?: InputMaybe<Scalars['Date']['input']>;
@@ -1777,6 +1786,20 @@ export type NoteWhereUniqueInput = {
   id?: InputMaybe<Scalars['UUID']['input']>;
 };
 
+export type OnDbEvent = {
+  action: DatabaseEventAction;
+  eventDate: Scalars['DateTime']['output'];
+  objectNameSingular: Scalars['String']['output'];
+  record: Scalars['JSON']['output'];
+  updatedFields: Maybe<Array<Scalars['String']['output']>>;
+};
+
+export type OnDbEventInput = {
+  action?: InputMaybe<DatabaseEventAction>;
+  objectNameSingular?: InputMaybe<Scalars['String']['input']>;
+  recordId?: InputMaybe<Scalars['UUID']['input']>;
+};
+
 export type Opportunity = {
   amount: Maybe<Currency>;
   attachments: Maybe<AttachmentConnection>;
@@ -2457,6 +2480,15 @@ export type StringFilter = {
   lte?: InputMaybe<Scalars['String']['input']>;
   neq?: InputMaybe<Scalars['String']['input']>;
   startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Subscription = {
+  onDbEvent: OnDbEvent;
+};
+
+
+export type SubscriptionOnDbEventArgs = {
+  input: OnDbEventInput;
 };
 
 export type Task = {

@@ -12,8 +12,8 @@
 
 mod columns;
 mod m20260101_000001_system_tables;
-mod m20261120_000001_index_metadata;
 mod m20261120_000001_accounts;
+mod m20261120_000001_index_metadata;
 
 use sea_orm_migration::prelude::*;
 

@@ -36,6 +36,26 @@ pub struct Cli {
     /// Accounts and sign-in settings.
     #[command(flatten)]
     pub auth: AuthArgs,
+    /// Redis URL: record events (GraphQL subscriptions) fan out through Redis pub/sub to
+    /// every instance; without it, events stay in this process.
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Seconds between outbox sweeps (every workspace's undispatched events are published).
+    #[arg(
+        long,
+        env = "TESSERA_EVENTS_SWEEP_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub events_sweep_seconds: u64,
+    /// Hours dispatched events stay in each workspace's outbox before pruning.
+    #[arg(
+        long,
+        env = "TESSERA_EVENTS_RETENTION_HOURS",
+        default_value_t = 168,
+        global = true
+    )]
+    pub events_retention_hours: u64,
     /// Log format.
     #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -228,6 +248,14 @@ impl Cli {
             database_url: self.database_url.clone(),
             app_secret: self.app_secret.clone(),
             auth: self.auth.config(),
+            redis_url: self.redis_url.clone(),
+            events: crate::events::DispatcherOptions {
+                sweep_interval: std::time::Duration::from_secs(self.events_sweep_seconds.max(1)),
+                retention: std::time::Duration::from_secs(
+                    self.events_retention_hours.saturating_mul(3600),
+                ),
+                ..crate::events::DispatcherOptions::default()
+            },
         }
     }
 }
@@ -313,14 +341,20 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    tracing::info!(%addr, "listening");
-    axum::serve(
+    let dispatcher = crate::events::spawn_dispatcher(
+        state.store().clone(),
+        state.pubsub().clone(),
+        config.events,
+    );
+    tracing::info!(%addr, redis = state.pubsub().uses_redis(), "listening");
+    let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("server error")?;
+    .await;
+    dispatcher.abort();
+    served.context("server error")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -23,6 +23,11 @@ pub struct ServerConfig {
     pub app_secret: Option<String>,
     /// Accounts and sign-in: token lifetimes, links, login rate limits, SMTP.
     pub auth: crate::AuthConfig,
+    /// `redis://…`: record events fan out through Redis pub/sub so subscribers on every
+    /// instance get them; `None`: in-process only (one instance).
+    pub redis_url: Option<String>,
+    /// Outbox dispatcher timing (sweep interval, retention of dispatched events).
+    pub events: crate::events::DispatcherOptions,
 }
 
 impl ServerConfig {
@@ -36,6 +41,8 @@ impl ServerConfig {
             database_url: None,
             app_secret: None,
             auth: crate::AuthConfig::default(),
+            redis_url: None,
+            events: crate::events::DispatcherOptions::default(),
         }
     }
 
@@ -63,6 +70,8 @@ impl std::fmt::Debug for ServerConfig {
                 &self.app_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("auth", &self.auth)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("events", &self.events)
             .finish()
     }
 }
@@ -143,10 +152,12 @@ mod tests {
         let config = ServerConfig {
             app_secret: Some("s3cret".into()),
             database_url: Some("postgres://u:pw@h/db".into()),
+            redis_url: Some("redis://:rpw@h:6379".into()),
             ..ServerConfig::embedded("/tmp/x")
         };
         let text = format!("{config:?}");
         assert!(!text.contains("s3cret") && !text.contains("pw@"), "{text}");
+        assert!(text.contains("redis://:***@h:6379"), "{text}");
     }
 
     #[test]

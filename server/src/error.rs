@@ -36,6 +36,9 @@ pub enum ServerError {
     /// No test fixture with this name.
     #[error("unknown fixture \"{0}\"")]
     UnknownFixture(String),
+    /// The event pub/sub (Redis) is unreachable or misconfigured.
+    #[error(transparent)]
+    PubSub(#[from] crate::events::PubSubError),
 }
 
 impl CodedError for ServerError {
@@ -46,6 +49,7 @@ impl CodedError for ServerError {
             ServerError::MissingAppSecret
             | ServerError::Io { .. }
             | ServerError::Schema(_)
+            | ServerError::PubSub(_)
             | ServerError::DemoData { .. } => ErrorCode::InternalServerError,
         }
     }

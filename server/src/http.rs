@@ -26,8 +26,10 @@ pub const BODY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
 /// The HTTP application: `POST /graphql` (API key or user ACCESS token required),
 /// `POST /metadata` (same tokens, plus workspace-agnostic user tokens; public account
-/// operations without a token), `GET /graphql` and `GET /metadata` (GraphiQL),
-/// `GET /healthz` (liveness, `ok`), `GET /readyz` (200 when the database answers, else 503).
+/// operations without a token), `GET /graphql` (GraphiQL, or a GraphQL WebSocket for
+/// subscriptions when the request is an upgrade), `GET /metadata` (GraphiQL),
+/// `GET /healthz` (liveness, `ok`), `GET /readyz` (200 when the database and Redis, if
+/// configured, answer; else 503).
 /// Layers: request id (`x-request-id`, generated when absent, echoed back), tracing (one span
 /// per request with method, path, request id and, once authenticated, workspace and user
 /// id; one INFO line per response), CORS (permissive), body limit ([`BODY_LIMIT_BYTES`]).
@@ -57,7 +59,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CorsLayer::permissive().max_age(Duration::from_secs(3600)));
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(graphql_get).post(graphql))
         .route("/metadata", get(metadata_graphiql).post(metadata))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -65,10 +67,38 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// `GET /graphql`: a WebSocket upgrade (GraphQL subscriptions, see
+/// [`crate::events`]) when the request asks for one, else GraphiQL.
+async fn graphql_get(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+) -> Response {
+    use axum::extract::FromRequestParts;
+    let wants_upgrade = request
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if !wants_upgrade {
+        return graphiql().await.into_response();
+    }
+    let (mut parts, _) = request.into_parts();
+    let protocol =
+        match async_graphql_axum::GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+            Ok(p) => p,
+            Err(rejection) => return rejection.into_response(),
+        };
+    match axum::extract::WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => crate::events::ws::upgrade(state, protocol, upgrade),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
 async fn graphiql() -> Html<String> {
     Html(
         async_graphql::http::GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
             .finish(),
     )
 }
@@ -189,14 +219,18 @@ fn non_empty(
     Ok(request)
 }
 
+/// `GET /readyz`: 200 `ready` when the database (and Redis, when configured) answers; 503
+/// `database unavailable` / `redis unavailable` otherwise.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store().ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
+    if let Err(e) = state.store().ping().await {
+        tracing::warn!(error = %e, "readiness check failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
     }
+    if let Err(e) = state.pubsub().ping().await {
+        tracing::warn!(error = %e, "readiness check failed: redis");
+        return (StatusCode::SERVICE_UNAVAILABLE, "redis unavailable").into_response();
+    }
+    (StatusCode::OK, "ready").into_response()
 }
 
 /// `POST /graphql`: authenticate, pick the workspace's schema (cached per metadata version),

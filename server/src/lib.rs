@@ -16,6 +16,7 @@ mod config;
 pub mod contracts;
 pub mod demo;
 mod error;
+pub mod events;
 mod http;
 pub mod import;
 pub mod metadata_api;

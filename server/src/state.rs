@@ -19,6 +19,7 @@ pub struct AppState {
 struct Inner {
     store: Store,
     app_secret: String,
+    pubsub: crate::events::PubSub,
     schemas: SchemaCache,
     metadata: crate::metadata_api::MetadataSchema,
     accounts: Arc<crate::accounts::Accounts>,
@@ -37,19 +38,28 @@ impl AppState {
     /// Connects the store (running migrations) and resolves the app secret (see
     /// [`resolve_app_secret`]).
     ///
-    /// Errors: [`ServerError::Store`], [`ServerError::MissingAppSecret`], [`ServerError::Io`].
+    /// Connects Redis too when `config.redis_url` is set (events then fan out through it).
+    /// The outbox dispatcher is not started here: see [`crate::events::spawn_dispatcher`].
+    ///
+    /// Errors: [`ServerError::Store`], [`ServerError::MissingAppSecret`], [`ServerError::Io`],
+    /// [`ServerError::PubSub`].
     pub async fn new(config: &ServerConfig) -> Result<AppState, ServerError> {
         let app_secret = resolve_app_secret(config)?;
         let store = Store::connect(&config.store_config()).await?;
-        Ok(Self::from_parts_with_auth(
+        let pubsub = match &config.redis_url {
+            Some(url) => crate::events::PubSub::redis(url).await?,
+            None => crate::events::PubSub::local(),
+        };
+        Ok(Self::from_parts_with(
             store,
             app_secret,
             config.auth.clone(),
+            pubsub,
         ))
     }
 
     /// State over an already connected store (tests share one store between states), with
-    /// the default [`crate::AuthConfig`].
+    /// the default [`crate::AuthConfig`] and in-process pub/sub.
     pub fn from_parts(store: Store, app_secret: String) -> AppState {
         Self::from_parts_with_auth(store, app_secret, crate::AuthConfig::default())
     }
@@ -60,6 +70,25 @@ impl AppState {
         app_secret: String,
         auth: crate::AuthConfig,
     ) -> AppState {
+        Self::from_parts_with(store, app_secret, auth, crate::events::PubSub::local())
+    }
+
+    /// [`AppState::from_parts`] with an explicit pub/sub.
+    pub fn with_pubsub(
+        store: Store,
+        app_secret: String,
+        pubsub: crate::events::PubSub,
+    ) -> AppState {
+        Self::from_parts_with(store, app_secret, crate::AuthConfig::default(), pubsub)
+    }
+
+    /// State over an already connected store, accounts configuration and pub/sub.
+    pub fn from_parts_with(
+        store: Store,
+        app_secret: String,
+        auth: crate::AuthConfig,
+        pubsub: crate::events::PubSub,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 accounts: Arc::new(crate::accounts::Accounts::new(
@@ -69,10 +98,16 @@ impl AppState {
                 )),
                 store,
                 app_secret,
+                pubsub,
                 schemas: SchemaCache::default(),
                 metadata: crate::metadata_api::metadata_schema(),
             }),
         }
+    }
+
+    /// The pub/sub that carries record events to subscribers.
+    pub fn pubsub(&self) -> &crate::events::PubSub {
+        &self.inner.pubsub
     }
 
     /// The store.

@@ -37,9 +37,11 @@ pub fn build_schema(model: Arc<WorkspaceModel>) -> Result<Schema, SchemaError> {
         query = resolve::query_fields(query, &model, object);
         mutation = resolve::mutation_fields(mutation, &model, object);
     }
-    let mut schema = Schema::build("Query", Some("Mutation"), None)
+    let subscription = crate::subscription::subscription_types(&mut b.types);
+    let mut schema = Schema::build("Query", Some("Mutation"), Some("Subscription"))
         .register(query)
         .register(mutation)
+        .register(subscription)
         .limit_depth(MAX_QUERY_DEPTH);
     for ty in b.types {
         schema = schema.register(ty);

@@ -15,6 +15,7 @@ mod build;
 mod errors;
 mod resolve;
 mod selection;
+mod subscription;
 mod types;
 mod value;
 
@@ -25,6 +26,7 @@ use tessera_query::SqlRunner;
 
 pub use build::{SchemaError, build_schema};
 pub use errors::{error_extensions, finish_response};
+pub use subscription::{EventFeed, EventSource, on_db_event_json, visible_event};
 
 /// Per-request data the resolvers need; attach with `async_graphql::Request::data`.
 #[derive(Clone)]

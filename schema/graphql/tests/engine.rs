@@ -202,11 +202,24 @@ async fn crud_and_nested(kind: Kind) {
         json!("NOT_FOUND"),
         "{r}"
     );
-    // Update, delete, restore, destroy.
+    // Update, delete, restore, destroy. A mutation writes its outbox events in the same
+    // transaction: on PostgreSQL still ONE statement (a data-modifying CTE); on SQLite, which
+    // has no DML in CTEs, THREE statements in one transaction (pending events with the
+    // `before` images, the UPDATE, then the `after` images) — see tessera_query::outbox.
+    let before = env.statements();
     let r = env
         .run(r#"mutation { updatePerson(id: "30303030-0000-4000-8000-000000000001", data: {city: "Rome"}) { city } }"#, json!({}))
         .await;
     assert_eq!(r["data"]["updatePerson"]["city"], json!("Rome"), "{r}");
+    let expected = match kind {
+        Kind::Postgres => 1,
+        Kind::Sqlite => 3,
+    };
+    assert_eq!(
+        env.statements() - before,
+        expected,
+        "statements of one update with its outbox event ({kind:?})"
+    );
     let r = env
         .run(
             r#"mutation { deletePeople(filter: {city: {eq: "Rome"}}) { id deletedAt } }"#,

@@ -13,8 +13,9 @@ use tessera_core::Session;
 use tessera_metadata::{ColumnModel, FieldKind, ObjectModel, WorkspaceModel};
 
 use crate::filter::emit_filter;
+use crate::mutate::Head;
 use crate::plan::{Plan, Shape, object_of};
-use crate::sql::{SqlWriter, quote};
+use crate::sql::SqlWriter;
 use crate::values::{WriteKind, normalize, now_string, operand, record_columns};
 use crate::{Dialect, Filter, Operation, QueryError, RecordSelection, Target};
 
@@ -58,6 +59,7 @@ impl<'a> Compiler<'a> {
                     statements: vec![self.w.finish()],
                     shape: Shape::Connection(Box::new(conn.clone())),
                     transactional: false,
+                    events: false,
                 })
             }
             Operation::FindOne {
@@ -99,6 +101,8 @@ impl<'a> Compiler<'a> {
             } => {
                 let obj = object_of(self.model, object)?;
                 let cols = record_columns(obj, data, WriteKind::Update)?;
+                // Twenty's `updatedFields`: the keys of the update input, in input order.
+                let updated_fields: Vec<String> = data.0.keys().cloned().collect();
                 let mut set: Vec<(&ColumnModel, Json)> =
                     cols.into_iter().map(|cv| (cv.column, cv.value)).collect();
                 for (col, value) in self.stamp_columns(obj, "updated", None) {
@@ -106,47 +110,31 @@ impl<'a> Compiler<'a> {
                         set.push((col, value));
                     }
                 }
-                self.w.push("UPDATE ").table(&obj.table).push(" SET ");
-                for (i, (col, value)) in set.iter().enumerate() {
-                    if i > 0 {
-                        self.w.push(", ");
-                    }
-                    self.w.ident(&col.name).push(" = ");
-                    operand(&self.w, col, value, false).emit(&mut self.w);
-                }
-                self.w.push(" WHERE ");
-                self.finish_write(obj, target, SoftDelete::HideDeleted, selection)
+                let head = Head::Update {
+                    set,
+                    updated_fields,
+                };
+                self.write_with_events(obj, target, SoftDelete::HideDeleted, selection, head)
             }
             Operation::Delete {
                 object,
                 target,
                 selection,
+            } => {
+                let obj = object_of(self.model, object)?;
+                self.write_with_events(obj, target, SoftDelete::OnlyLive, selection, Head::Delete)
             }
-            | Operation::Restore {
+            Operation::Restore {
                 object,
                 target,
                 selection,
             } => {
-                let restore = matches!(operation, Operation::Restore { .. });
                 let obj = object_of(self.model, object)?;
-                self.w
-                    .push("UPDATE ")
-                    .table(&obj.table)
-                    .push(" SET ")
-                    .ident("deletedAt")
-                    .push(" = ");
-                if restore {
-                    self.w.push("NULL");
-                } else {
-                    self.now_operand(obj, "deletedAt");
-                }
-                self.w.push(" WHERE ");
-                let rule = match (restore, target) {
-                    (false, _) => SoftDelete::OnlyLive,
-                    (true, Target::Filter(_)) => SoftDelete::OnlyDeleted,
-                    (true, Target::Id(_)) => SoftDelete::Any,
+                let rule = match target {
+                    Target::Filter(_) => SoftDelete::OnlyDeleted,
+                    Target::Id(_) => SoftDelete::Any,
                 };
-                self.finish_write(obj, target, rule, selection)
+                self.write_with_events(obj, target, rule, selection, Head::Restore)
             }
             Operation::Destroy {
                 object,
@@ -154,29 +142,18 @@ impl<'a> Compiler<'a> {
                 selection,
             } => {
                 let obj = object_of(self.model, object)?;
-                self.w
-                    .push("DELETE FROM ")
-                    .table(&obj.table)
-                    .push(" WHERE ");
-                self.finish_write(obj, target, SoftDelete::Any, selection)
+                self.write_with_events(obj, target, SoftDelete::Any, selection, Head::Destroy)
             }
         }
     }
 
-    /// Ends an UPDATE/DELETE: the target's `WHERE`, `RETURNING`, and the plan (one record for
-    /// an id target, a list in id order for a filter target).
-    fn finish_write(
-        mut self,
-        obj: &ObjectModel,
-        target: &Target,
-        rule: SoftDelete,
-        selection: &RecordSelection,
-    ) -> Result<Plan, QueryError> {
-        let table = quote(&obj.table);
-        self.target_clause(obj, &table, target, rule)?;
-        let many = matches!(target, Target::Filter(_));
-        self.returning_rows(obj, &table, selection, many)?;
-        Ok(self.records_plan(obj.singular(), selection, many))
+    /// A compiler for another statement of the same plan.
+    pub(crate) fn sub(&self) -> Compiler<'a> {
+        Compiler {
+            model: self.model,
+            session: self.session,
+            w: SqlWriter::new(self.w.dialect, self.w.schema()),
+        }
     }
 
     pub(crate) fn records_plan(
@@ -194,6 +171,7 @@ impl<'a> Compiler<'a> {
                 by_id: many,
             },
             transactional: false,
+            events: false,
         }
     }
 

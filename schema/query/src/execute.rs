@@ -20,7 +20,14 @@ pub async fn execute(
 ) -> Result<Value, QueryError> {
     let plan =
         crate::compile::compile(runner.dialect(), runner.schema(), model, session, operation)?;
-    plan.run_on(runner, model).await
+    let events = plan.events && !plan.statements.is_empty();
+    let result = plan.run_on(runner, model).await;
+    // A NOT_FOUND result still committed (nothing was written, so no event either); any other
+    // error rolled back.
+    if events && matches!(result, Ok(_) | Err(QueryError::NotFound)) {
+        runner.events_committed();
+    }
+    result
 }
 
 /// Checks one record's input against `object`'s fields without writing anything: unknown

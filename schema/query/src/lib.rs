@@ -11,6 +11,8 @@ mod error;
 mod execute;
 mod filter;
 mod ir;
+mod mutate;
+pub mod outbox;
 mod page;
 mod plan;
 mod read;

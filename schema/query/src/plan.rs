@@ -28,6 +28,8 @@ pub(crate) struct Plan {
     pub(crate) shape: Shape,
     /// Several statements that must run in one transaction.
     pub(crate) transactional: bool,
+    /// The plan writes outbox events (the runner is told after it commits).
+    pub(crate) events: bool,
 }
 
 impl Plan {

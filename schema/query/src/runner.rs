@@ -69,4 +69,8 @@ pub trait SqlRunner: Send + Sync {
         &self,
         statements: Vec<Statement>,
     ) -> BoxFuture<'_, Result<Vec<Vec<String>>, RunError>>;
+
+    /// Called after a mutation's statements committed outbox events, so a dispatcher can
+    /// publish them at once (the periodic sweep catches anything this misses). Default: no-op.
+    fn events_committed(&self) {}
 }

@@ -5,14 +5,14 @@ use tessera_metadata::{FieldKind, ObjectModel, ScalarKind};
 
 use crate::compile::Compiler;
 use crate::plan::{Plan, Shape, object_of};
-use crate::sql::{SqlWriter, quote};
+use crate::sql::quote;
 use crate::values::{
     ColumnValue, Operand, WriteKind, normalize, now_string, operand, record_columns,
 };
 use crate::{MAX_MUTATION_RECORDS, QueryError, RecordSelection};
 
 /// A record being inserted: its user-given columns, and every column with its operand.
-type PendingRow<'a> = (Vec<ColumnValue<'a>>, Vec<(String, Operand)>);
+pub(crate) type PendingRow<'a> = (Vec<ColumnValue<'a>>, Vec<(String, Operand)>);
 
 impl<'a> Compiler<'a> {
     /// `createdBy`/`updatedBy` and `createdAt`/`updatedAt` values for the session.
@@ -48,7 +48,7 @@ impl<'a> Compiler<'a> {
     }
 
     pub(crate) fn create(
-        mut self,
+        self,
         object: &str,
         records: &[crate::RecordInput],
         upsert: bool,
@@ -73,6 +73,7 @@ impl<'a> Compiler<'a> {
                 statements: vec![],
                 shape,
                 transactional: false,
+                events: false,
             });
         }
         // Every record: user columns, then system/default columns it lacks.
@@ -119,51 +120,57 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        if !upsert {
-            let table = quote(&obj.table);
-            self.insert_statement(
-                obj,
-                &table,
-                &rows.iter().collect::<Vec<_>>(),
-                None,
-                selection,
-            )?;
-            return Ok(Plan {
-                statements: vec![self.w.finish()],
-                shape,
-                transactional: false,
-            });
-        }
-        // Upsert: one statement per (conflict target, set of given columns).
-        let mut groups: Vec<(Option<ConflictTarget>, Vec<String>, Vec<&PendingRow<'a>>)> =
-            Vec::new();
-        for row in &rows {
-            let target = conflict_target(obj, &row.0);
-            let given: Vec<String> = row.0.iter().map(|c| c.column.name.clone()).collect();
+        // Groups of rows written by one statement: everything for a plain create; for an
+        // upsert one group per (conflict target, set of given columns).
+        // Each group also keeps its first record's input keys: an upsert that updates reports
+        // them as `updatedFields` (Twenty: the keys of the input, in input order).
+        type Group<'r, 'a> = (
+            Option<ConflictTarget>,
+            Vec<String>,
+            Vec<&'r PendingRow<'a>>,
+            usize,
+        );
+        let mut groups: Vec<Group<'_, 'a>> = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
+            let target = if upsert {
+                conflict_target(obj, &row.0)
+            } else {
+                None
+            };
+            let given: Vec<String> = if upsert {
+                row.0.iter().map(|c| c.column.name.clone()).collect()
+            } else {
+                Vec::new()
+            };
             match groups
                 .iter_mut()
-                .find(|(t, g, _)| *t == target && *g == given)
+                .find(|(t, g, _, _)| *t == target && *g == given)
             {
-                Some((_, _, members)) => members.push(row),
-                None => groups.push((target, given, vec![row])),
+                Some((_, _, members, _)) => members.push(row),
+                None => groups.push((target, given, vec![row], index)),
             }
         }
         let mut statements = Vec::with_capacity(groups.len());
-        for (target, _, members) in &groups {
-            let mut c = Compiler {
-                model: self.model,
-                session: self.session,
-                w: SqlWriter::new(self.w.dialect, self.w.schema()),
-            };
-            let table = quote(&obj.table);
-            c.insert_statement(obj, &table, members, target.as_ref(), selection)?;
-            statements.push(c.w.finish());
+        for (target, _, members, first) in &groups {
+            let updated_fields: Vec<String> = records
+                .get(*first)
+                .map(|r| r.0.keys().filter(|k| *k != "id").cloned().collect())
+                .unwrap_or_default();
+            let c = self.sub();
+            statements.extend(c.insert_with_events(
+                obj,
+                members,
+                target.as_ref(),
+                &updated_fields,
+                selection,
+            )?);
         }
         let transactional = statements.len() > 1;
         Ok(Plan {
             statements,
             shape,
             transactional,
+            events: true,
         })
     }
 
@@ -203,10 +210,8 @@ impl<'a> Compiler<'a> {
     pub(crate) fn insert_statement(
         &mut self,
         obj: &ObjectModel,
-        table: &str,
         rows: &[&PendingRow<'a>],
         conflict: Option<&ConflictTarget>,
-        selection: &RecordSelection,
     ) -> Result<(), QueryError> {
         let mut columns: Vec<String> = Vec::new();
         for (_, all) in rows {
@@ -273,14 +278,16 @@ impl<'a> Compiler<'a> {
                 self.w.ident(c).push(" = excluded.").ident(c);
             }
         }
-        self.returning(obj, table, selection)
+        Ok(())
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ConflictTarget {
-    column: String,
-    partial: bool,
+    /// The conflict column.
+    pub(crate) column: String,
+    /// A partial unique index (`WHERE "deletedAt" IS NULL`).
+    pub(crate) partial: bool,
 }
 
 /// The upsert conflict target of a record: `id` when given, else the first unique field given.

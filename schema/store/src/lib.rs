@@ -19,6 +19,7 @@ mod ddl;
 mod error;
 mod insert;
 mod metadata_rows;
+pub mod outbox;
 mod runner;
 mod sql;
 mod sys;
@@ -39,6 +40,7 @@ pub use accounts::{
 pub use api_keys::ApiKeyRecord;
 pub use changes::{IndexFieldListing, IndexListing, list_indexes};
 pub use error::StoreError;
+pub use outbox::{DispatchOutcome, PUBSUB_CONSUMER};
 pub use runner::WorkspaceRunner;
 pub use timestamps::MetadataTimestamps;
 pub use workspaces::WorkspaceRecord;
@@ -65,6 +67,8 @@ struct Inner {
     backend: Backend,
     /// One runner per workspace, created on first use.
     runners: Mutex<HashMap<WorkspaceId, Arc<WorkspaceRunner>>>,
+    /// Workspaces whose mutations committed outbox events (woken dispatcher).
+    events: Arc<runner::EventSignal>,
 }
 
 impl std::fmt::Debug for Store {
@@ -91,6 +95,7 @@ impl Store {
             inner: Arc::new(Inner {
                 backend,
                 runners: Mutex::new(HashMap::new()),
+                events: Arc::default(),
             }),
         })
     }
@@ -100,6 +105,14 @@ impl Store {
         match self.inner.backend {
             Backend::Postgres(_) => Dialect::Postgres,
             Backend::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// The embedded store's data directory (`None` on PostgreSQL).
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        match &self.inner.backend {
+            Backend::Postgres(_) => None,
+            Backend::Sqlite(files) => files.system_path.parent().map(std::path::Path::to_path_buf),
         }
     }
 
@@ -116,6 +129,13 @@ impl Store {
     /// [`StoreError::Config`] (a URL without a database name).
     pub async fn ensure_database(database_url: &str) -> Result<(), StoreError> {
         connect::ensure_database(database_url).await
+    }
+
+    /// Waits until a mutation through this store commits outbox events, then returns every
+    /// workspace that did so since the last call (each once). For the outbox dispatcher: the
+    /// in-process wake-up right after a commit.
+    pub async fn committed_event_workspaces(&self) -> Vec<WorkspaceId> {
+        self.inner.events.take().await
     }
 
     fn sys(&self) -> Sys {

@@ -1,6 +1,8 @@
 //! [`WorkspaceRunner`]: runs compiled statements against one workspace's storage.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::future::BoxFuture;
 use sea_orm::{
@@ -24,6 +26,9 @@ pub struct WorkspaceRunner {
     schema: Option<String>,
     workspace_id: WorkspaceId,
     statements: AtomicU64,
+    signal: Arc<EventSignal>,
+    /// Outbox consumers whose cursor row is known to exist.
+    pub(crate) consumers: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for WorkspaceRunner {
@@ -43,6 +48,7 @@ impl WorkspaceRunner {
         dialect: Dialect,
         schema: Option<String>,
         workspace_id: WorkspaceId,
+        signal: Arc<EventSignal>,
     ) -> Self {
         Self {
             db,
@@ -50,7 +56,19 @@ impl WorkspaceRunner {
             schema,
             workspace_id,
             statements: AtomicU64::new(0),
+            signal,
+            consumers: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// The connection (pool) statements run on.
+    pub(crate) fn raw_db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The PostgreSQL schema of the workspace (`None` on SQLite).
+    pub(crate) fn schema_name(&self) -> Option<&str> {
+        self.schema.as_deref()
     }
 
     /// How many statements this runner has executed through [`SqlRunner::fetch_json`] and
@@ -143,5 +161,43 @@ impl SqlRunner for WorkspaceRunner {
             txn.commit().await.map_err(|e| classify(&e))?;
             Ok(out)
         })
+    }
+
+    fn events_committed(&self) {
+        self.signal.mark(self.workspace_id);
+    }
+}
+
+/// Workspaces with freshly committed outbox events, and a wake-up for whoever dispatches
+/// them (see [`crate::Store::committed_event_workspaces`]).
+#[derive(Debug, Default)]
+pub(crate) struct EventSignal {
+    dirty: Mutex<HashSet<WorkspaceId>>,
+    notify: tokio::sync::Notify,
+}
+
+impl EventSignal {
+    pub(crate) fn mark(&self, ws: WorkspaceId) {
+        self.dirty
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(ws);
+        self.notify.notify_one();
+    }
+
+    /// Waits until some workspace is marked, then takes every marked workspace.
+    pub(crate) async fn take(&self) -> Vec<WorkspaceId> {
+        loop {
+            let taken: Vec<WorkspaceId> = self
+                .dirty
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .drain()
+                .collect();
+            if !taken.is_empty() {
+                return taken;
+            }
+            self.notify.notified().await;
+        }
     }
 }

@@ -181,16 +181,23 @@ impl Store {
             .workspace(id)
             .await?
             .ok_or(StoreError::WorkspaceNotFound(id))?;
+        let signal = self.inner.events.clone();
         let runner = match self.backend() {
-            Backend::Postgres(db) => WorkspaceRunner::new(
-                db.clone(),
-                Dialect::Postgres,
-                Some(record.database_schema),
-                id,
-            ),
+            Backend::Postgres(db) => {
+                crate::outbox::ensure_outbox(db, Dialect::Postgres, Some(&record.database_schema))
+                    .await?;
+                WorkspaceRunner::new(
+                    db.clone(),
+                    Dialect::Postgres,
+                    Some(record.database_schema),
+                    id,
+                    signal,
+                )
+            }
             Backend::Sqlite(files) => {
                 let db = sqlite_pool(files, id).await?;
-                WorkspaceRunner::new(db, Dialect::Sqlite, None, id)
+                crate::outbox::ensure_outbox(&db, Dialect::Sqlite, None).await?;
+                WorkspaceRunner::new(db, Dialect::Sqlite, None, id, signal)
             }
         };
         let mut runners = self

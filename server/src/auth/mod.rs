@@ -247,7 +247,20 @@ pub async fn authenticate(
     app_secret: &str,
     headers: &HeaderMap,
 ) -> Result<Session, AuthError> {
-    match authenticate_principal(store, app_secret, headers).await? {
+    let token = bearer_token(headers).ok_or(AuthError::MissingToken)?;
+    authenticate_token(store, app_secret, token).await
+}
+
+/// Authenticates a bearer token (the part after `Bearer `), from an HTTP header or a
+/// WebSocket `connection_init` payload, as a workspace session: see [`authenticate`].
+///
+/// Errors: every [`AuthError`] but [`AuthError::MissingToken`].
+pub async fn authenticate_token(
+    store: &Store,
+    app_secret: &str,
+    token: &str,
+) -> Result<Session, AuthError> {
+    match principal_of_token(store, app_secret, token).await? {
         Principal::Workspace(session) => Ok(session),
         Principal::User { .. } => Err(AuthError::InvalidToken),
     }
@@ -268,6 +281,15 @@ pub async fn authenticate_principal(
     headers: &HeaderMap,
 ) -> Result<Principal, AuthError> {
     let token = bearer_token(headers).ok_or(AuthError::MissingToken)?;
+    principal_of_token(store, app_secret, token).await
+}
+
+/// [`authenticate_principal`] for a bare token.
+async fn principal_of_token(
+    store: &Store,
+    app_secret: &str,
+    token: &str,
+) -> Result<Principal, AuthError> {
     let peek: Peek = jsonwebtoken::dangerous::insecure_decode_claims(token)
         .map_err(|_| AuthError::InvalidToken)?;
     match (peek.token_type.as_deref(), peek.user_id.is_some()) {

@@ -76,6 +76,7 @@ pub(crate) fn workspace_ddl(
             out.extend(ddl.field_constraints(object, field));
         }
     }
+    out.extend(crate::outbox::outbox_ddl(dialect, schema));
     Ok(out)
 }
 
