@@ -1,5 +1,5 @@
 //! Storage of Tessera: connection pools, the system tables (workspaces, metadata, API keys,
-//! users, memberships and app tokens),
+//! users, memberships, app tokens and SSO identity providers),
 //! per-workspace DDL generated from the metadata model, bulk loads, and the
 //! [`tessera_query::SqlRunner`] implementation ([`WorkspaceRunner`]).
 //!
@@ -21,6 +21,7 @@ mod insert;
 mod metadata_rows;
 mod runner;
 mod sql;
+mod sso;
 mod sys;
 mod timestamps;
 mod workspaces;
@@ -39,6 +40,10 @@ pub use accounts::{
 pub use api_keys::ApiKeyRecord;
 pub use error::StoreError;
 pub use runner::WorkspaceRunner;
+pub use sso::{
+    NewSsoLoginState, NewSsoProvider, SsoLoginStateRecord, SsoProviderKind, SsoProviderRecord,
+    SsoProviderStatus,
+};
 pub use timestamps::MetadataTimestamps;
 pub use workspaces::WorkspaceRecord;
 
