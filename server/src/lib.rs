@@ -19,6 +19,7 @@ mod error;
 mod http;
 pub mod import;
 pub mod metadata_api;
+pub mod sso;
 mod state;
 pub mod telemetry;
 mod workspaces;

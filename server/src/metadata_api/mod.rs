@@ -11,6 +11,7 @@ mod errors;
 mod inputs;
 mod resolvers;
 mod scalars;
+pub mod sso;
 mod types;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -20,17 +21,18 @@ use tessera_store::Store;
 pub use auth::AuthRequest;
 use auth::{AuthMutation, AuthQuery};
 use resolvers::{DataModelMutation, DataModelQuery};
+use sso::{SsoMutation, SsoQuery};
 
 // Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
 // `#[derive(Default)]` query object and one mutation object in its own module, merged here.
 
 /// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(DataModelQuery, AuthQuery);
+pub struct QueryRoot(DataModelQuery, AuthQuery, SsoQuery);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(DataModelMutation, AuthMutation);
+pub struct MutationRoot(DataModelMutation, AuthMutation, SsoMutation);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
