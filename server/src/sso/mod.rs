@@ -1,7 +1,7 @@
 //! Single sign-on and social login (`shared/reference/twenty-metadata-auth.md` §6.6, §6.7):
 //! "Sign in with Google / Microsoft" (OpenID Connect with Twenty's `AUTH_GOOGLE_*` /
 //! `AUTH_MICROSOFT_*` settings), per-workspace OpenID Connect identity providers and
-//! per-workspace SAML 2.0 identity providers.
+//! per-workspace SAML 2.0 identity providers (`samael` with xmlsec).
 //!
 //! Every flow keeps its in-flight data (OAuth `state`, OIDC `nonce`, PKCE verifier, SAML
 //! request id) in the `ssoLoginState` system table, so any server instance can finish a flow
@@ -15,6 +15,8 @@ mod error;
 mod finish;
 mod oidc;
 pub mod routes;
+mod saml;
+mod saml_routes;
 mod state;
 
 pub use certificate::{certificate_der, check_certificate};
@@ -22,3 +24,4 @@ pub use config::{SocialProviderConfig, SsoArgs, SsoConfig};
 pub use error::SsoError;
 pub use finish::ensure_can_manage_sso;
 pub use oidc::validate_oidc_issuer;
+pub use saml::{acs_url, sp_entity_id};

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/microsoft/redirect", get(microsoft_callback))
         .route("/auth/oidc/login/{identityProviderId}", get(oidc_start))
         .route("/auth/oidc/callback", get(oidc_callback))
+        .merge(super::saml_routes::routes())
 }
 
 /// A `302 Found` to `url`.

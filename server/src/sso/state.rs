@@ -16,6 +16,8 @@ pub(crate) enum FlowKind {
     Google,
     /// Sign in with Microsoft.
     Microsoft,
+    /// A workspace's SAML provider.
+    Saml,
 }
 
 impl FlowKind {
@@ -24,6 +26,7 @@ impl FlowKind {
             FlowKind::Oidc => "oidc",
             FlowKind::Google => "google",
             FlowKind::Microsoft => "microsoft",
+            FlowKind::Saml => "saml",
         }
     }
 }

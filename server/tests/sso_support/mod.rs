@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod saml;
+
 use std::path::PathBuf;
 use std::process::Stdio;
 
@@ -23,7 +25,7 @@ pub fn peers_dir() -> PathBuf {
 }
 
 /// Fails the test unless the npm peers are installed.
-fn require_peers() {
+pub(crate) fn require_peers() {
     let modules = peers_dir().join("node_modules");
     assert!(
         modules.join("oauth2-mock-server").is_dir() && modules.join("saml-idp").is_dir(),
