@@ -73,6 +73,21 @@ async fn oidc_provider_login(state: AppState, idp: OidcIdp) {
     let r = api.meta(None, LIST, json!({})).await;
     assert_eq!(r.error_code().as_deref(), Some("UNAUTHENTICATED"));
 
+    // The sign-in answer offers the workspace's active providers.
+    let r = api
+        .meta(
+            None,
+            "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { availableWorkspaces { availableWorkspacesForSignIn { id sso { id type name issuer status } } } } }",
+            json!({"e": a.email, "p": accounts_support::PASSWORD}),
+        )
+        .await;
+    let offered = &ok(&r)["signIn"]["availableWorkspaces"]["availableWorkspacesForSignIn"][0];
+    assert_eq!(offered["id"], a.workspace_id.as_str());
+    assert_eq!(
+        offered["sso"],
+        json!([{"id": id, "type": "OIDC", "name": "Test IdP", "issuer": idp.issuer, "status": "Active"}])
+    );
+
     // The public authorization URL.
     let r = api
         .meta(

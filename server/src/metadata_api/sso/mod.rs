@@ -18,6 +18,29 @@ use crate::metadata_api::scalars::UuidScalar;
 use crate::sso::{SsoError, ensure_can_manage_sso, validate_oidc_issuer};
 pub use types::*;
 
+/// The workspace's `Active` identity providers as `SSOConnection`s (Twenty lists them in
+/// `availableWorkspaces[].sso` so the sign-in page can offer them).
+pub(crate) async fn sso_connections(
+    store: &tessera_store::Store,
+    ws: tessera_core::WorkspaceId,
+) -> async_graphql::Result<Vec<crate::metadata_api::auth::SsoConnection>> {
+    let providers = store
+        .workspace_sso_providers(ws)
+        .await
+        .map_err(|e| coded(&e))?;
+    Ok(providers
+        .iter()
+        .filter(|p| p.status == tessera_store::SsoProviderStatus::Active)
+        .map(|p| crate::metadata_api::auth::SsoConnection {
+            kind: kind_of(p.kind),
+            id: UuidScalar(p.id),
+            issuer: p.issuer.clone(),
+            name: p.name.clone(),
+            status: status_of(p.status),
+        })
+        .collect())
+}
+
 fn err(e: SsoError) -> async_graphql::Error {
     coded(&e)
 }
