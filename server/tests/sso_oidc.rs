@@ -399,6 +399,67 @@ async fn google_and_microsoft(state: AppState, idp: OidcIdp) {
 }
 both_idp!(google_and_microsoft, social);
 
+/// Stores a personal invitation of `workspace` for `invitee` (as `sendInvitations` does) and
+/// returns its secret.
+async fn invitation(state: &AppState, workspace: &str, invitee: &str) -> String {
+    let secret = tessera_server::accounts::random_secret();
+    state
+        .store()
+        .create_app_token(tessera_store::NewAppToken {
+            token_type: tessera_store::AppTokenType::InvitationToken,
+            user_id: None,
+            workspace_id: Some(workspace.parse().expect("workspace id")),
+            value_hash: Some(&tessera_server::accounts::token_hash(&secret)),
+            family_id: None,
+            context: Some(json!({"email": invitee})),
+            expires_at: chrono::Utc::now() + chrono::Duration::days(1),
+        })
+        .await
+        .expect("invitation");
+    secret
+}
+
+async fn google_with_invitation(state: AppState, idp: OidcIdp) {
+    let api = Api { state };
+    let a = api.member_with_workspace("invites").await;
+    let invitee = email("invitee");
+    let secret = invitation(&api.state, &a.workspace_id, &invitee).await;
+
+    // Someone else cannot use the invitation.
+    idp.set_mode(json!({"email": email("intruder")})).await;
+    let start = format!("/auth/google?workspacePersonalInviteToken={secret}");
+    assert_refused(
+        &browser_login(&api.state, &start).await,
+        "invitation is invalid",
+    );
+
+    // The invitee signs up with Google, joins A, and the invitation is used up.
+    idp.set_mode(json!({"email": invitee})).await;
+    let done = browser_login(&api.state, &start).await;
+    assert_eq!(done.base, a.url, "{done:?}");
+    let login = done.login_token.expect("login token");
+    assert_eq!(claims(&login)["authProvider"], "google");
+    let access = access_from_login(&api, &login, &a.url).await;
+    let me = ok(&api
+        .meta(
+            Some(&access),
+            "{ currentUser { email hasPassword } }",
+            json!({}),
+        )
+        .await);
+    assert_eq!(me["currentUser"]["email"], invitee.as_str());
+    assert_eq!(me["currentUser"]["hasPassword"], false);
+    assert_refused(
+        &browser_login(&api.state, &start).await,
+        "invitation is invalid",
+    );
+
+    // Now a member: plain Google sign-in works.
+    let again = browser_login(&api.state, "/auth/google").await;
+    assert!(again.login_token.is_some(), "{again:?}");
+}
+both_idp!(google_with_invitation, social);
+
 async fn social_disabled(state: AppState, _idp: OidcIdp) {
     let v = verify(&app_get(&state, "/auth/google").await);
     assert_refused(&v, "Google sign-in is not enabled");

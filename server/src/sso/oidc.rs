@@ -222,6 +222,19 @@ fn token_issuer_and_tenant(jwt: &str) -> (Option<String>, Option<String>) {
     (get("iss"), get("tid"))
 }
 
+/// Whether a token's `iss` matches the issuer of a multi-tenant discovery document:
+/// `https://login.microsoftonline.com/{tenantid}/v2.0` with the token's own `tid`, or the
+/// document's issuer verbatim when it has no `{tenantid}` template.
+fn tenant_issuer_matches(expected: &str, iss: Option<&str>, tid: Option<&str>) -> bool {
+    match (expected.contains("{tenantid}"), iss, tid) {
+        (true, Some(iss), Some(tid)) => {
+            !tid.is_empty() && !tid.contains('/') && iss == expected.replace("{tenantid}", tid)
+        }
+        (false, Some(iss), _) => iss == expected,
+        _ => false,
+    }
+}
+
 /// Finishes a login: exchanges `code` (with the stored PKCE verifier), verifies the ID
 /// token (signature, issuer, audience, expiry, stored nonce) and returns the identity.
 ///
@@ -262,14 +275,7 @@ pub(crate) async fn finish(
         })?;
     if spec.tenant_issuer {
         let (iss, tid) = token_issuer_and_tenant(&id_token.to_string());
-        let ok = match (expected_issuer.contains("{tenantid}"), iss, tid) {
-            (true, Some(iss), Some(tid)) => {
-                !tid.is_empty() && iss == expected_issuer.replace("{tenantid}", &tid)
-            }
-            (false, Some(iss), _) => iss == expected_issuer,
-            _ => false,
-        };
-        if !ok {
+        if !tenant_issuer_matches(&expected_issuer, iss.as_deref(), tid.as_deref()) {
             return Err(SsoError::Refused("the ID token is from another issuer"));
         }
     }
@@ -290,4 +296,35 @@ pub(crate) async fn finish(
         given.as_deref(),
         family.as_deref(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn microsoft_tenant_issuers() {
+        let template = "https://login.microsoftonline.com/{tenantid}/v2.0";
+        let tid = "9188040d-6c67-4c5b-b112-36a304b66dad";
+        let iss = format!("https://login.microsoftonline.com/{tid}/v2.0");
+        assert!(tenant_issuer_matches(template, Some(&iss), Some(tid)));
+        assert!(!tenant_issuer_matches(template, Some(&iss), Some("other")));
+        assert!(!tenant_issuer_matches(template, Some(&iss), None));
+        assert!(!tenant_issuer_matches(
+            template,
+            Some("https://evil.example/v2.0"),
+            Some("x")
+        ));
+        assert!(!tenant_issuer_matches(template, None, Some(tid)));
+        assert!(tenant_issuer_matches(
+            "http://127.0.0.1:1",
+            Some("http://127.0.0.1:1"),
+            None
+        ));
+        assert!(!tenant_issuer_matches(
+            "http://127.0.0.1:1",
+            Some("http://127.0.0.1:2"),
+            None
+        ));
+    }
 }
