@@ -237,6 +237,40 @@ export type DeleteOneObjectInput = {
   id: Scalars['UUID']['input'];
 };
 
+/** `deleteSSOIdentityProvider` answer. */
+export type DeleteSso = {
+  /** The deleted provider's id. */
+  identityProviderId: Scalars['UUID']['output'];
+};
+
+/** `deleteSSOIdentityProvider` input. */
+export type DeleteSsoInput = {
+  /** Provider id. */
+  identityProviderId: Scalars['UUID']['input'];
+};
+
+/** A provider as `editSSOIdentityProvider` returns it. */
+export type EditSso = {
+  /** Provider id. */
+  id: Scalars['UUID']['output'];
+  /** Issuer. */
+  issuer: Scalars['String']['output'];
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** Status. */
+  status: SsoIdentityProviderStatus;
+  /** OIDC or SAML. */
+  type: IdentityProviderType;
+};
+
+/** `editSSOIdentityProvider` input. */
+export type EditSsoInput = {
+  /** Provider id. */
+  id: Scalars['UUID']['input'];
+  /** New status. */
+  status: SsoIdentityProviderStatus;
+};
+
 /** `emailPasswordResetLink` answer. */
 export type EmailPasswordResetLink = {
   /** Always true (the answer does not tell whether the e-mail exists). */
@@ -374,12 +408,46 @@ export type FieldMetadataType =
   /** UUID. */
   | 'UUID';
 
+/** A provider as `getSSOIdentityProviders` lists it. */
+export type FindAvailableSsoidp = {
+  /** Provider id. */
+  id: Scalars['UUID']['output'];
+  /** Issuer. */
+  issuer: Scalars['String']['output'];
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** Status. */
+  status: SsoIdentityProviderStatus;
+  /** OIDC or SAML. */
+  type: IdentityProviderType;
+  /** The provider's workspace. */
+  workspace: WorkspaceNameAndId;
+};
+
 /** A person's name. */
 export type FullName = {
   /** First name. */
   firstName: Scalars['String']['output'];
   /** Last name. */
   lastName: Scalars['String']['output'];
+};
+
+/** `getAuthorizationUrlForSSO` answer. */
+export type GetAuthorizationUrlForSso = {
+  /** Where to send the browser: `SERVER_URL/auth/<oidc|saml>/login/<id>`. */
+  authorizationURL: Scalars['String']['output'];
+  /** Provider id. */
+  id: Scalars['UUID']['output'];
+  /** `OIDC` or `SAML`. */
+  type: Scalars['String']['output'];
+};
+
+/** `getAuthorizationUrlForSSO` input. */
+export type GetAuthorizationUrlForSsoInput = {
+  /** Provider id. */
+  identityProviderId: Scalars['UUID']['input'];
+  /** Public invite link hash (passed on to the login URL). */
+  workspaceInviteHash?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Twenty's `IdentityProviderType`. */
@@ -479,23 +547,42 @@ export type MutationRoot = {
    * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (API key), `CONFLICT` (not pending creation).
    */
   activateWorkspace: Workspace;
+  /**
+   * Adds an OpenID Connect provider to the workspace (status `Active`). The issuer must
+   * answer OpenID Connect discovery. Errors: `BAD_USER_INPUT` (`Invalid issuer`, empty
+   * fields).
+   */
+  createOIDCIdentityProvider: SetupSso;
   /** Creates a field (both sides for a relation given `relationCreationPayload`). */
   createOneField: Field;
   /** Creates a custom index (and the database index, in the same transaction). */
   createOneIndex: Index;
   /** Creates a custom object (table `_<nameSingular>`, system fields, a `name` field). */
   createOneObject: Object;
+  /**
+   * Adds a SAML provider to the workspace with the client-chosen id (status `Active`).
+   * Errors: `BAD_USER_INPUT` (empty fields, unreadable certificate, bad SSO URL),
+   * `CONFLICT` when the id is taken.
+   */
+  createSAMLIdentityProvider: SetupSso;
   /** Deletes a custom field and its column(s); returns it as it was. */
   deleteOneField: Field;
   /** Deletes a custom index; returns it as it was. */
   deleteOneIndex: Index;
   /** Deletes a custom object, its table and the relations pointing at it; returns it as it was. */
   deleteOneObject: Object;
+  /** Deletes a provider. Errors: `NOT_FOUND` (no such provider in this workspace). */
+  deleteSSOIdentityProvider: DeleteSso;
   /**
    * Deletes a pending invitation of the session's workspace; answers `"success"`.
    * Errors: `UNAUTHENTICATED`, `NOT_FOUND`.
    */
   deleteWorkspaceInvitation: Scalars['String']['output'];
+  /**
+   * Sets a provider's status (`Inactive` / `Error` providers refuse logins). Errors:
+   * `NOT_FOUND` (no such provider in this workspace).
+   */
+  editSSOIdentityProvider: EditSso;
   /**
    * Mails a password-reset link when a user has this e-mail; always answers success.
    * Errors: `RATE_LIMITED` (3 per e-mail per 15 minutes).
@@ -506,6 +593,12 @@ export type MutationRoot = {
    * `FORBIDDEN`.
    */
   getAuthTokensFromLoginToken: AuthTokens;
+  /**
+   * Public: where to send the browser to log in with a provider,
+   * `SERVER_URL/auth/<oidc|saml>/login/<id>` (plus `?workspaceInviteHash=` when given;
+   * Twenty's `buildIssuerURL`). Errors: `NOT_FOUND`.
+   */
+  getAuthorizationUrlForSSO: GetAuthorizationUrlForSso;
   /**
    * Checks the password and returns a LOGIN token for the origin's workspace (or the
    * user's only / default one). Errors: `FORBIDDEN`, `RATE_LIMITED`.
@@ -575,6 +668,12 @@ export type MutationRootActivateWorkspaceArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootCreateOidcIdentityProviderArgs = {
+  input: SetupOidcSsoInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootCreateOneFieldArgs = {
   input: CreateOneFieldMetadataInput;
 };
@@ -589,6 +688,12 @@ export type MutationRootCreateOneIndexArgs = {
 /** The root mutation type of `/metadata`. */
 export type MutationRootCreateOneObjectArgs = {
   input: CreateOneObjectInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootCreateSamlIdentityProviderArgs = {
+  input: SetupSamlSsoInput;
 };
 
 
@@ -611,8 +716,20 @@ export type MutationRootDeleteOneObjectArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootDeleteSsoIdentityProviderArgs = {
+  input: DeleteSsoInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootDeleteWorkspaceInvitationArgs = {
   appTokenId: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootEditSsoIdentityProviderArgs = {
+  input: EditSsoInput;
 };
 
 
@@ -628,6 +745,12 @@ export type MutationRootEmailPasswordResetLinkArgs = {
 export type MutationRootGetAuthTokensFromLoginTokenArgs = {
   loginToken: Scalars['String']['input'];
   origin: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootGetAuthorizationUrlForSsoArgs = {
+  input: GetAuthorizationUrlForSsoInput;
 };
 
 
@@ -870,6 +993,8 @@ export type QueryRoot = {
   fields: FieldConnection;
   /** The session workspace's pending invitations. Errors: `UNAUTHENTICATED`. */
   findWorkspaceInvitations: Array<WorkspaceInvitation>;
+  /** The workspace's identity providers, oldest first. */
+  getSSOIdentityProviders: Array<FindAvailableSsoidp>;
   /** One object by id. Errors: `NOT_FOUND`. */
   object: Object;
   /** The workspace's objects (inactive ones included), in stable order; default page 10. */
@@ -941,7 +1066,7 @@ export type RelationType =
   /** The inverse side. */
   | 'ONE_TO_MANY';
 
-/** An SSO connection of a workspace (SSO is not supported yet: lists are empty). */
+/** An active SSO identity provider of a workspace (`metadata_api::sso::sso_connections`). */
 export type SsoConnection = {
   /** Id. */
   id: Scalars['UUID']['output'];
@@ -972,6 +1097,51 @@ export type SendInvitations = {
   result: Array<WorkspaceInvitation>;
   /** True when every e-mail was invited. */
   success: Scalars['Boolean']['output'];
+};
+
+/** `createOIDCIdentityProvider` input. */
+export type SetupOidcSsoInput = {
+  /** OAuth client id registered at the provider. */
+  clientID: Scalars['String']['input'];
+  /** OAuth client secret (stored, never returned). */
+  clientSecret: Scalars['String']['input'];
+  /** Issuer URL (checked by OpenID Connect discovery). */
+  issuer: Scalars['String']['input'];
+  /** Display name. */
+  name: Scalars['String']['input'];
+};
+
+/**
+ * `createSAMLIdentityProvider` input (`id` is chosen by the client so the service-provider
+ * metadata URL can be shown before the provider exists).
+ */
+export type SetupSamlSsoInput = {
+  /** The IdP's signing certificate (PEM, or bare base64 DER). */
+  certificate: Scalars['String']['input'];
+  /** Certificate fingerprint (informational). */
+  fingerprint?: InputMaybe<Scalars['String']['input']>;
+  /** Provider id. */
+  id: Scalars['UUID']['input'];
+  /** The IdP's entity id (`Issuer` of its responses). */
+  issuer: Scalars['String']['input'];
+  /** Display name. */
+  name: Scalars['String']['input'];
+  /** The IdP's single sign-on URL (HTTP-Redirect binding). */
+  ssoURL: Scalars['String']['input'];
+};
+
+/** A provider as `createOIDCIdentityProvider` / `createSAMLIdentityProvider` return it. */
+export type SetupSso = {
+  /** Provider id. */
+  id: Scalars['UUID']['output'];
+  /** Issuer. */
+  issuer: Scalars['String']['output'];
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** Status. */
+  status: SsoIdentityProviderStatus;
+  /** OIDC or SAML. */
+  type: IdentityProviderType;
 };
 
 /** `signUpInNewWorkspace` / `signUpInWorkspace` answer. */
@@ -1243,6 +1413,14 @@ export type WorkspaceMember = {
   userWorkspaceId: Maybe<Scalars['UUID']['output']>;
 };
 
+/** A workspace's name and id. */
+export type WorkspaceNameAndId = {
+  /** Display name. */
+  displayName: Maybe<Scalars['String']['output']>;
+  /** Workspace id. */
+  id: Scalars['UUID']['output'];
+};
+
 /** A workspace's URLs. */
 export type WorkspaceUrls = {
   /** Custom domain URL (not supported: always null). */
@@ -1259,6 +1437,13 @@ export type WorkspaceUrlsAndId = {
   workspaceUrls: WorkspaceUrls;
 };
 
+export type CreateOidcIdentityProviderMutationVariables = Exact<{
+  input: SetupOidcSsoInput;
+}>;
+
+
+export type CreateOidcIdentityProviderMutation = { createOIDCIdentityProvider: { id: string, type: IdentityProviderType, name: string, issuer: string, status: SsoIdentityProviderStatus } };
+
 export type CreateOneFieldMutationVariables = Exact<{
   input: CreateOneFieldMetadataInput;
 }>;
@@ -1273,6 +1458,13 @@ export type CreateOneObjectMutationVariables = Exact<{
 
 export type CreateOneObjectMutation = { createOneObject: { id: string, nameSingular: string, namePlural: string, labelSingular: string, labelPlural: string, isCustom: boolean, isActive: boolean, createdAt: string, updatedAt: string, fieldsList: Array<{ id: string, name: string, type: FieldMetadataType }> } };
 
+export type CreateSamlIdentityProviderMutationVariables = Exact<{
+  input: SetupSamlSsoInput;
+}>;
+
+
+export type CreateSamlIdentityProviderMutation = { createSAMLIdentityProvider: { id: string, type: IdentityProviderType, name: string, issuer: string, status: SsoIdentityProviderStatus } };
+
 export type CurrentUserQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -1284,6 +1476,32 @@ export type DeleteOneFieldMutationVariables = Exact<{
 
 
 export type DeleteOneFieldMutation = { deleteOneField: { id: string, name: string, objectMetadataId: string } };
+
+export type DeleteSsoIdentityProviderMutationVariables = Exact<{
+  input: DeleteSsoInput;
+}>;
+
+
+export type DeleteSsoIdentityProviderMutation = { deleteSSOIdentityProvider: { identityProviderId: string } };
+
+export type EditSsoIdentityProviderMutationVariables = Exact<{
+  input: EditSsoInput;
+}>;
+
+
+export type EditSsoIdentityProviderMutation = { editSSOIdentityProvider: { id: string, type: IdentityProviderType, name: string, issuer: string, status: SsoIdentityProviderStatus } };
+
+export type GetAuthorizationUrlForSsoMutationVariables = Exact<{
+  input: GetAuthorizationUrlForSsoInput;
+}>;
+
+
+export type GetAuthorizationUrlForSsoMutation = { getAuthorizationUrlForSSO: { id: string, type: string, authorizationURL: string } };
+
+export type GetSsoIdentityProvidersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GetSsoIdentityProvidersQuery = { getSSOIdentityProviders: Array<{ id: string, type: IdentityProviderType, name: string, issuer: string, status: SsoIdentityProviderStatus, workspace: { id: string, displayName: string | null } }> };
 
 export type ObjectMetadataItemsQueryVariables = Exact<{
   objectFilter?: InputMaybe<ObjectFilter>;

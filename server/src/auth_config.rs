@@ -38,6 +38,9 @@ pub struct AuthConfig {
     pub email_from_address: String,
     /// Sender name (Twenty `EMAIL_FROM_NAME`).
     pub email_from_name: String,
+    /// Google / Microsoft sign-in and SSO (`SERVER_URL`, `AUTH_GOOGLE_*`,
+    /// `AUTH_MICROSOFT_*`).
+    pub sso: crate::sso::SsoConfig,
 }
 
 /// An SMTP server (Twenty `EMAIL_SMTP_*`). `Debug` hides the password.
@@ -80,6 +83,7 @@ impl std::fmt::Debug for AuthConfig {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("smtp", &self.smtp)
             .field("email_from_address", &self.email_from_address)
+            .field("sso", &self.sso)
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +109,7 @@ impl Default for AuthConfig {
             smtp: None,
             email_from_address: "noreply@tessera.localhost".to_owned(),
             email_from_name: "Tessera".to_owned(),
+            sso: crate::sso::SsoConfig::default(),
         }
     }
 }

@@ -151,6 +151,9 @@ pub struct AuthArgs {
         global = true
     )]
     pub email_from_name: String,
+    /// Google / Microsoft sign-in and SSO.
+    #[command(flatten)]
+    pub sso: crate::sso::SsoArgs,
 }
 
 impl AuthArgs {
@@ -177,6 +180,7 @@ impl AuthArgs {
             }),
             email_from_address: self.email_from_address.clone(),
             email_from_name: self.email_from_name.clone(),
+            sso: self.sso.config(),
         }
     }
 }

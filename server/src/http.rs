@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metadata", get(metadata_graphiql).post(metadata))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(crate::sso::routes::routes())
         .layer(layers)
         .with_state(state)
 }

@@ -20,6 +20,7 @@ pub mod events;
 mod http;
 pub mod import;
 pub mod metadata_api;
+pub mod sso;
 mod state;
 pub mod telemetry;
 mod workspaces;

@@ -1,5 +1,5 @@
 //! Storage of Tessera: connection pools, the system tables (workspaces, metadata, API keys,
-//! users, memberships and app tokens),
+//! users, memberships, app tokens and SSO identity providers),
 //! per-workspace DDL generated from the metadata model, bulk loads, and the
 //! [`tessera_query::SqlRunner`] implementation ([`WorkspaceRunner`]).
 //!
@@ -22,6 +22,7 @@ mod metadata_rows;
 pub mod outbox;
 mod runner;
 mod sql;
+mod sso;
 mod sys;
 mod timestamps;
 mod workspaces;
@@ -42,6 +43,10 @@ pub use changes::{IndexFieldListing, IndexListing, list_indexes};
 pub use error::StoreError;
 pub use outbox::{DispatchOutcome, PUBSUB_CONSUMER};
 pub use runner::WorkspaceRunner;
+pub use sso::{
+    NewSsoLoginState, NewSsoProvider, SsoLoginStateRecord, SsoProviderKind, SsoProviderRecord,
+    SsoProviderStatus,
+};
 pub use timestamps::MetadataTimestamps;
 pub use workspaces::WorkspaceRecord;
 

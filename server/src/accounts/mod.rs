@@ -18,7 +18,7 @@ use tessera_store::{Store, StoreError};
 pub use flows::AvailableWorkspace;
 pub use invitations::{SentInvitations, invitation_email, invitation_role};
 pub use tokens::{IssuedToken, TokenPair};
-pub use urls::workspace_url;
+pub use urls::{query_encode, workspace_url};
 
 use crate::AuthConfig;
 use crate::auth::AuthError;

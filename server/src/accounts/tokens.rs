@@ -55,6 +55,19 @@ impl Accounts {
         user: &UserRecord,
         ws: WorkspaceId,
     ) -> Result<IssuedToken, AccountsError> {
+        self.login_token_for_provider(user, ws, PASSWORD_PROVIDER)
+            .await
+    }
+
+    /// [`Accounts::login_token`] naming the way the user proved who they are
+    /// (`authProvider` claim: Twenty's `AuthProviderEnum` values `password`, `google`,
+    /// `microsoft`, `sso`).
+    pub async fn login_token_for_provider(
+        &self,
+        user: &UserRecord,
+        ws: WorkspaceId,
+        auth_provider: &str,
+    ) -> Result<IssuedToken, AccountsError> {
         let expires_at = expiry(self.config.login_token_expires_in);
         let row = self
             .store
@@ -70,7 +83,7 @@ impl Accounts {
             .await?;
         let mut claims = UserClaims::new(UserTokenType::Login, user.email.clone(), expires_at);
         claims.workspace_id = Some(ws.to_string());
-        claims.auth_provider = Some(PASSWORD_PROVIDER.to_owned());
+        claims.auth_provider = Some(auth_provider.to_owned());
         claims.jti = Some(row.id.to_string());
         Ok(self.sign(claims))
     }

@@ -12,6 +12,7 @@ mod indexes;
 mod inputs;
 mod resolvers;
 mod scalars;
+pub mod sso;
 mod types;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -21,17 +22,23 @@ use tessera_store::Store;
 pub use auth::AuthRequest;
 use auth::{AuthMutation, AuthQuery};
 use resolvers::{DataModelMutation, DataModelQuery};
+use sso::{SsoMutation, SsoQuery};
 
 // Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
 // `#[derive(Default)]` query object and one mutation object in its own module, merged here.
 
 /// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(DataModelQuery, AuthQuery);
+pub struct QueryRoot(DataModelQuery, AuthQuery, SsoQuery);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(DataModelMutation, indexes::IndexMutation, AuthMutation);
+pub struct MutationRoot(
+    DataModelMutation,
+    indexes::IndexMutation,
+    AuthMutation,
+    SsoMutation,
+);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

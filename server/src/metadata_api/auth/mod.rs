@@ -86,20 +86,22 @@ async fn available_workspaces(
         .available_workspaces(user, login_tokens)
         .await
         .map_err(err)?;
+    let mut available = Vec::with_capacity(list.len());
+    for a in list {
+        let sso = super::sso::sso_connections(accounts.store(), a.workspace.id).await?;
+        available.push(AvailableWorkspace {
+            id: UuidScalar(a.workspace.id.0),
+            display_name: Some(a.workspace.display_name.clone()),
+            login_token: a.login_token.map(|t| t.token),
+            personal_invite_token: None,
+            invite_hash: None,
+            workspace_urls: WorkspaceUrls::of(front, &a.workspace),
+            logo: None,
+            sso,
+        });
+    }
     Ok(AvailableWorkspaces {
-        available_workspaces_for_sign_in: list
-            .into_iter()
-            .map(|a| AvailableWorkspace {
-                id: UuidScalar(a.workspace.id.0),
-                display_name: Some(a.workspace.display_name.clone()),
-                login_token: a.login_token.map(|t| t.token),
-                personal_invite_token: None,
-                invite_hash: None,
-                workspace_urls: WorkspaceUrls::of(front, &a.workspace),
-                logo: None,
-                sso: Vec::new(),
-            })
-            .collect(),
+        available_workspaces_for_sign_in: available,
         available_workspaces_for_sign_up: Vec::new(),
     })
 }

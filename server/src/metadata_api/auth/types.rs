@@ -125,7 +125,7 @@ pub enum SsoIdentityProviderStatus {
     Error,
 }
 
-/// An SSO connection of a workspace (SSO is not supported yet: lists are empty).
+/// An active SSO identity provider of a workspace (`metadata_api::sso::sso_connections`).
 #[derive(SimpleObject, Debug, Clone)]
 #[graphql(name = "SSOConnection")]
 pub struct SsoConnection {
