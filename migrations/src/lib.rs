@@ -1,4 +1,5 @@
-//! System tables of Tessera (`workspace`, `objectMetadata`, `fieldMetadata`, `apiKey`), as
+//! System tables of Tessera (`workspace`, `objectMetadata`, `fieldMetadata`, `apiKey`, roles and
+//! permissions), as
 //! sea-orm migrations for SQLite and PostgreSQL.
 //!
 //! On PostgreSQL every system table lives in schema `core` (like Twenty); on SQLite they live in
@@ -11,6 +12,7 @@
 
 mod columns;
 mod m20260101_000001_system_tables;
+mod m20260601_000002_roles;
 
 use sea_orm_migration::prelude::*;
 
@@ -26,7 +28,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_system_tables::Migration)]
+        vec![
+            Box::new(m20260101_000001_system_tables::Migration),
+            Box::new(m20260601_000002_roles::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

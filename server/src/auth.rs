@@ -191,7 +191,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Authenticates a request: verifies its bearer token, then loads the API key from the
-/// token's workspace and checks it is not deleted, revoked or expired.
+/// token's workspace and checks it is not deleted, revoked or expired (on every request, so a
+/// revoked key stops working at once), then loads the key's role permissions
+/// ([`Store::api_key_permissions`]: its role, or Admin when it has none).
 ///
 /// Errors: every [`AuthError`]; only [`AuthError::Store`] is not `UNAUTHENTICATED`.
 pub async fn authenticate(
@@ -211,12 +213,16 @@ pub async fn authenticate(
     if key.expires_at <= Utc::now() {
         return Err(AuthError::KeyExpired);
     }
+    let permissions = store
+        .api_key_permissions(verified.workspace_id, key.id)
+        .await?;
     Ok(Session {
         workspace_id: verified.workspace_id,
         actor: Actor::ApiKey {
             id: ApiKeyId(key.id),
             name: key.name,
         },
+        permissions,
     })
 }
 

@@ -12,6 +12,7 @@ mod execute;
 mod filter;
 mod ir;
 mod page;
+mod permissions;
 mod plan;
 mod read;
 mod runner;

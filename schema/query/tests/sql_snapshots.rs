@@ -3,7 +3,7 @@
 //! `tests/snapshots/`; reviewers read the diff.
 
 use serde_json::json;
-use tessera_core::{Actor, Session, WorkspaceId};
+use tessera_core::{Session, WorkspaceId};
 use tessera_metadata::{WorkspaceModel, standard};
 use tessera_query::*;
 
@@ -100,10 +100,7 @@ fn two_level_nested() -> Operation {
 
 fn check(name: &str, op: &Operation) {
     let model = model();
-    let session = Session {
-        workspace_id: model.workspace_id,
-        actor: Actor::System { source: "API" },
-    };
+    let session = Session::system(model.workspace_id, "API");
     for (dialect, schema, ext) in [
         (
             Dialect::Postgres,

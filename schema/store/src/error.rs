@@ -65,6 +65,9 @@ pub enum StoreError {
     /// An API key with this id already exists in the workspace.
     #[error("API key {0} already exists")]
     ApiKeyExists(Uuid),
+    /// A role operation was refused (not found, label taken, not editable, ...).
+    #[error(transparent)]
+    Role(#[from] crate::roles::RoleError),
     /// The configuration cannot be used (e.g. a database URL without a database name).
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -113,6 +116,14 @@ impl CodedError for StoreError {
             | StoreError::UnknownColumn { .. }
             | StoreError::InvalidValue { .. } => ErrorCode::BadUserInput,
             StoreError::ApiKeyExists(_) => ErrorCode::Conflict,
+            StoreError::Role(e) => e.code(),
+        }
+    }
+
+    fn sub_code(&self) -> Option<&'static str> {
+        match self {
+            StoreError::Role(e) => e.sub_code(),
+            _ => None,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Storage of Tessera: connection pools, the system tables (workspaces, metadata, API keys),
+//! Storage of Tessera: connection pools, the system tables (workspaces, metadata, API keys,
+//! roles and permissions),
 //! per-workspace DDL generated from the metadata model, bulk loads, and the
 //! [`tessera_query::SqlRunner`] implementation ([`WorkspaceRunner`]).
 //!
@@ -17,6 +18,7 @@ mod ddl;
 mod error;
 mod insert;
 mod metadata_rows;
+mod roles;
 mod runner;
 mod sql;
 mod sys;
@@ -32,6 +34,11 @@ use tessera_query::Dialect;
 
 pub use api_keys::ApiKeyRecord;
 pub use error::StoreError;
+pub use roles::{
+    ADMIN_ROLE_STANDARD_ID, FieldPermissionInput, FieldPermissionRecord, MEMBER_ROLE_STANDARD_ID,
+    ObjectPermissionInput, ObjectPermissionRecord, PermissionFlagRecord, RoleError, RoleInput,
+    RoleRecord, RoleTargetRecord,
+};
 pub use runner::WorkspaceRunner;
 pub use timestamps::MetadataTimestamps;
 pub use workspaces::WorkspaceRecord;
@@ -58,6 +65,8 @@ struct Inner {
     backend: Backend,
     /// One runner per workspace, created on first use.
     runners: Mutex<HashMap<WorkspaceId, Arc<WorkspaceRunner>>>,
+    /// Role permissions by (workspace, role), labelled with the permissions version.
+    permissions: roles::PermissionsCache,
 }
 
 impl std::fmt::Debug for Store {
@@ -84,6 +93,7 @@ impl Store {
             inner: Arc::new(Inner {
                 backend,
                 runners: Mutex::new(HashMap::new()),
+                permissions: roles::PermissionsCache::default(),
             }),
         })
     }

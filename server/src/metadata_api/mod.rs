@@ -6,28 +6,33 @@
 //! one atomic store change (metadata rows + DDL + version bump), after which every server
 //! instance serves the new `/graphql` schema on its next request.
 
+mod api_keys;
 mod errors;
 mod inputs;
 mod resolvers;
+mod roles;
 mod scalars;
 mod types;
+mod workspace_member;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use tessera_core::{ErrorCode, Session};
 use tessera_store::Store;
 
+use api_keys::{ApiKeysMutation, ApiKeysQuery};
 use resolvers::{DataModelMutation, DataModelQuery};
+use roles::{RolesMutation, RolesQuery};
 
 // Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
 // `#[derive(Default)]` query object and one mutation object in its own module, merged here.
 
 /// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(DataModelQuery);
+pub struct QueryRoot(DataModelQuery, RolesQuery, ApiKeysQuery);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(DataModelMutation);
+pub struct MutationRoot(DataModelMutation, RolesMutation, ApiKeysMutation);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Object};
+use tessera_core::PermissionFlag;
 
 use super::MetadataContext;
-use super::errors::{bad, coded, context, convert, not_found};
+use super::errors::{bad, coded, context, convert, not_found, require_flag};
 use super::inputs::{
     CreateOneFieldMetadataInput, CreateOneObjectInput, CursorPaging, DeleteOneFieldInput,
     DeleteOneObjectInput, FieldFilter, ObjectFilter, UpdateOneFieldMetadataInput,
@@ -99,7 +100,8 @@ impl DataModelQuery {
     }
 }
 
-/// Data-model mutations of `/metadata` (part of its `Mutation`). Each mutation is one atomic
+/// Data-model mutations of `/metadata` (part of its `Mutation`), guarded by the `DATA_MODEL`
+/// flag (Twenty's `SettingsPermissionGuard(DATA_MODEL)`). Each mutation is one atomic
 /// change (metadata, tables and the metadata version together), then answers from a fresh
 /// snapshot.
 #[derive(Default)]
@@ -114,6 +116,7 @@ impl DataModelMutation {
         input: CreateOneObjectInput,
     ) -> async_graphql::Result<ObjectDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let created = mc
             .store
             .create_object(mc.session()?.workspace_id, convert(&input.object)?)
@@ -130,6 +133,7 @@ impl DataModelMutation {
         input: UpdateOneObjectInput,
     ) -> async_graphql::Result<ObjectDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let updated = mc
             .store
             .update_object(
@@ -150,6 +154,7 @@ impl DataModelMutation {
         input: DeleteOneObjectInput,
     ) -> async_graphql::Result<ObjectDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let before = snapshot(mc).await?;
         let deleted = mc
             .store
@@ -166,6 +171,7 @@ impl DataModelMutation {
         input: CreateOneFieldMetadataInput,
     ) -> async_graphql::Result<FieldDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         if input.field.field_type.to_field_type().is_none() {
             return Err(bad(format!(
                 "Field type {:?} is not supported yet",
@@ -188,6 +194,7 @@ impl DataModelMutation {
         input: UpdateOneFieldMetadataInput,
     ) -> async_graphql::Result<FieldDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let updated = mc
             .store
             .update_field(
@@ -208,6 +215,7 @@ impl DataModelMutation {
         input: DeleteOneFieldInput,
     ) -> async_graphql::Result<FieldDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let object_snapshot = snapshot(mc).await?;
         let deleted = mc
             .store
