@@ -21,12 +21,59 @@ export type Scalars = {
   UUID: { input: string; output: string; }
 };
 
+export type ApiKey = {
+  /** Creation time. */
+  createdAt: Scalars['DateTime']['output'];
+  /** After this instant the key is refused. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Key id (the token's `jti`). */
+  id: Scalars['UUID']['output'];
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** Set when revoked. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The role the key acts with (Admin when none was assigned). */
+  role: Role;
+  /** Last change. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** An API key as listed on a role (Twenty's `ApiKeyForRole`). */
+export type ApiKeyForRole = {
+  /** Expiry. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Key id. */
+  id: Scalars['UUID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** Revocation time, if revoked. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A minted token (Twenty's `ApiKeyToken`). */
+export type ApiKeyToken = {
+  /** The bearer token (an HS256 JWT, `type: API_KEY`, `jti` = the key id). */
+  token: Scalars['String']['output'];
+};
+
 /** `{ is, isNot }` on a boolean. */
 export type BooleanFieldComparison = {
   /** Equals. */
   is?: InputMaybe<Scalars['Boolean']['input']>;
   /** Differs. */
   isNot?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** `createApiKey(input:)`. */
+export type CreateApiKeyInput = {
+  /** Expiry, ISO-8601 (e.g. `2027-01-01T00:00:00.000Z`). */
+  expiresAt: Scalars['String']['input'];
+  /** Display name. */
+  name: Scalars['String']['input'];
+  /** Revocation time, ISO-8601 (normally absent). */
+  revokedAt?: InputMaybe<Scalars['String']['input']>;
+  /** The role the key acts with. */
+  roleId: Scalars['UUID']['input'];
 };
 
 /** A new field. */
@@ -93,6 +140,36 @@ export type CreateOneFieldMetadataInput = {
 export type CreateOneObjectInput = {
   /** The object to create. */
   object: CreateObjectInput;
+};
+
+/** `createOneRole(createRoleInput:)`. */
+export type CreateRoleInput = {
+  /** Every tool flag. */
+  canAccessAllTools?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Assignable to agents (default true). */
+  canBeAssignedToAgents?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Assignable to API keys (default true). */
+  canBeAssignedToApiKeys?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Assignable to workspace members (default true). */
+  canBeAssignedToUsers?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Destroy every object's records (unless overridden). */
+  canDestroyAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Read every object's records (unless overridden). */
+  canReadAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Soft delete and restore every object's records (unless overridden). */
+  canSoftDeleteAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Create and update every object's records (unless overridden). */
+  canUpdateAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Every settings flag. */
+  canUpdateAllSettings?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Icon name. */
+  icon?: InputMaybe<Scalars['String']['input']>;
+  /** Role id to use (a UUID; a fresh one when absent). */
+  id?: InputMaybe<Scalars['String']['input']>;
+  /** Label, unique in the workspace. */
+  label: Scalars['String']['input'];
 };
 
 /** Relay paging arguments. */
@@ -250,6 +327,48 @@ export type FieldMetadataType =
   /** UUID. */
   | 'UUID';
 
+/** One role's restriction on one field (Twenty's `FieldPermission`). */
+export type FieldPermission = {
+  /** `false` hides the field from the role. */
+  canReadFieldValue: Maybe<Scalars['Boolean']['output']>;
+  /** `false` makes the field read-only for the role. */
+  canUpdateFieldValue: Maybe<Scalars['Boolean']['output']>;
+  /** The field. */
+  fieldMetadataId: Scalars['UUID']['output'];
+  /** Row id. */
+  id: Scalars['UUID']['output'];
+  /** The field's object. */
+  objectMetadataId: Scalars['UUID']['output'];
+  /** The role. */
+  roleId: Scalars['UUID']['output'];
+};
+
+/** One field's restriction (`false` restricts; both null removes the restriction). */
+export type FieldPermissionInput = {
+  /** `canReadFieldValue`. */
+  canReadFieldValue?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canUpdateFieldValue`. */
+  canUpdateFieldValue?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The field. */
+  fieldMetadataId: Scalars['UUID']['input'];
+  /** The field's object. */
+  objectMetadataId: Scalars['UUID']['input'];
+};
+
+/** A person's name (Twenty's `FullName`). */
+export type FullName = {
+  /** First name (`""` when unset). */
+  firstName: Scalars['String']['output'];
+  /** Last name (`""` when unset). */
+  lastName: Scalars['String']['output'];
+};
+
+/** `apiKey(input:)`. */
+export type GetApiKeyInput = {
+  /** The key. */
+  id: Scalars['UUID']['input'];
+};
+
 /** Who may read a metadata item (Twenty's `MetadataReadability`). */
 export type MetadataReadability =
   /** Its application. */
@@ -274,18 +393,81 @@ export type MetadataWritability =
 
 /** The root mutation type of `/metadata`. */
 export type MutationRoot = {
+  /**
+   * Gives a key a role. Errors: `NOT_FOUND` (key or role), `FORBIDDEN` (role not
+   * assignable to API keys).
+   */
+  assignRoleToApiKey: Scalars['Boolean']['output'];
+  /**
+   * Creates a key acting with `roleId` (no token yet: see `generateApiKeyToken`).
+   * Errors: `BAD_USER_INPUT` (dates), `NOT_FOUND` (role), `FORBIDDEN` (role not assignable
+   * to API keys).
+   */
+  createApiKey: ApiKey;
   /** Creates a field (both sides for a relation given `relationCreationPayload`). */
   createOneField: Field;
   /** Creates a custom object (table `_<nameSingular>`, system fields, a `name` field). */
   createOneObject: Object;
+  /**
+   * Creates a custom role. Errors: `FORBIDDEN` (`A role with this label already exists`),
+   * `BAD_USER_INPUT`.
+   */
+  createOneRole: Role;
   /** Deletes a custom field and its column(s); returns it as it was. */
   deleteOneField: Field;
   /** Deletes a custom object, its table and the relations pointing at it; returns it as it was. */
   deleteOneObject: Object;
+  /**
+   * Deletes a custom role (its members and keys move to the default role); returns its id.
+   * Errors: `NOT_FOUND`, `FORBIDDEN` (default or non-editable role).
+   */
+  deleteOneRole: Scalars['String']['output'];
+  /**
+   * Mints a token for a key, valid until `expiresAt` (ISO-8601). Errors: `NOT_FOUND`,
+   * `BAD_USER_INPUT` (bad date, revoked key: `This API Key is revoked`).
+   *
+   * Twenty (newest) lets only user sessions call this; Tessera also lets API keys with
+   * `API_KEYS_AND_WEBHOOKS` call it, since there is no sign-in yet.
+   */
+  generateApiKeyToken: ApiKeyToken;
+  /** Revokes a key (sets `revokedAt` to now, once); `null` when there is no such key. */
+  revokeApiKey: Maybe<ApiKey>;
+  /** Changes a key's name, expiry or revocation; `null` when there is no such key. */
+  updateApiKey: Maybe<ApiKey>;
   /** Changes a field (label, name, `isActive`, nullability, default, uniqueness, options). */
   updateOneField: Field;
   /** Changes an object (labels, names, `isActive`, label identifier). */
   updateOneObject: Object;
+  /**
+   * Changes a custom role. Errors: `NOT_FOUND`, `FORBIDDEN` (`Role is not editable`, label
+   * taken), `BAD_USER_INPUT`.
+   */
+  updateOneRole: Role;
+  /**
+   * Gives a workspace member a role; returns the member. Errors: `NOT_FOUND` (member or
+   * role), `FORBIDDEN` (`Cannot update self role`, `Cannot unassign last admin`, role not
+   * assignable to users).
+   */
+  updateWorkspaceMemberRole: WorkspaceMember;
+  /** Sets field restrictions of a custom role; returns all of its field restrictions. */
+  upsertFieldPermissions: Array<FieldPermission>;
+  /** Sets object overrides of a custom role; returns all of its object overrides. */
+  upsertObjectPermissions: Array<ObjectPermission>;
+  /** Replaces the flags of a custom role. Errors: `BAD_USER_INPUT` for an unknown flag. */
+  upsertPermissionFlags: Array<RolePermissionFlag>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootAssignRoleToApiKeyArgs = {
+  apiKeyId: Scalars['UUID']['input'];
+  roleId: Scalars['UUID']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
 };
 
 
@@ -302,6 +484,12 @@ export type MutationRootCreateOneObjectArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootCreateOneRoleArgs = {
+  createRoleInput: CreateRoleInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootDeleteOneFieldArgs = {
   input: DeleteOneFieldInput;
 };
@@ -314,6 +502,31 @@ export type MutationRootDeleteOneObjectArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootDeleteOneRoleArgs = {
+  roleId: Scalars['UUID']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootGenerateApiKeyTokenArgs = {
+  apiKeyId: Scalars['UUID']['input'];
+  expiresAt: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpdateApiKeyArgs = {
+  input: UpdateApiKeyInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootUpdateOneFieldArgs = {
   input: UpdateOneFieldMetadataInput;
 };
@@ -322,6 +535,37 @@ export type MutationRootUpdateOneFieldArgs = {
 /** The root mutation type of `/metadata`. */
 export type MutationRootUpdateOneObjectArgs = {
   input: UpdateOneObjectInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpdateOneRoleArgs = {
+  updateRoleInput: UpdateRoleInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpdateWorkspaceMemberRoleArgs = {
+  roleId: Scalars['UUID']['input'];
+  workspaceMemberId: Scalars['UUID']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpsertFieldPermissionsArgs = {
+  upsertFieldPermissionsInput: UpsertFieldPermissionsInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpsertObjectPermissionsArgs = {
+  upsertObjectPermissionsInput: UpsertObjectPermissionsInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpsertPermissionFlagsArgs = {
+  upsertPermissionFlagsInput: UpsertPermissionFlagsInput;
 };
 
 export type Object = {
@@ -423,6 +667,46 @@ export type ObjectOpenRecordIn =
   /** As the user chooses. */
   | 'USER_CHOICE';
 
+/**
+ * One role's access to one object (Twenty's `ObjectPermission`); `restrictedFields` maps a
+ * field id to `{canRead, canUpdate}`.
+ */
+export type ObjectPermission = {
+  /** `null` inherits the role-wide value. */
+  canDestroyObjectRecords: Maybe<Scalars['Boolean']['output']>;
+  /** `null` inherits the role-wide value. */
+  canReadObjectRecords: Maybe<Scalars['Boolean']['output']>;
+  /** `null` inherits the role-wide value. */
+  canSoftDeleteObjectRecords: Maybe<Scalars['Boolean']['output']>;
+  /** `null` inherits the role-wide value. */
+  canUpdateObjectRecords: Maybe<Scalars['Boolean']['output']>;
+  /** The object. */
+  objectMetadataId: Scalars['UUID']['output'];
+  /** `{ "<fieldMetadataId>": { "canRead": bool|null, "canUpdate": bool|null } }`. */
+  restrictedFields: Maybe<Scalars['JSON']['output']>;
+};
+
+/** One object's override; null inherits the role-wide value. */
+export type ObjectPermissionInput = {
+  /** `canDestroyObjectRecords`. */
+  canDestroyObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canReadObjectRecords`. */
+  canReadObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canSoftDeleteObjectRecords`. */
+  canSoftDeleteObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canUpdateObjectRecords`. */
+  canUpdateObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The object. */
+  objectMetadataId: Scalars['UUID']['input'];
+};
+
+/** Where a record opens in the UI for this member (Twenty's `OpenRecordIn`). */
+export type OpenRecordIn =
+  /** On a full record page. */
+  | 'RECORD_PAGE'
+  /** In the side panel. */
+  | 'SIDE_PANEL';
+
 /** Relay page info (every field nullable, as in Twenty's metadata schema). */
 export type PageInfo = {
   /** Cursor of the last item. */
@@ -437,14 +721,26 @@ export type PageInfo = {
 
 /** The root query type of `/metadata`. */
 export type QueryRoot = {
+  /** One API key; `null` when the workspace has no such key. */
+  apiKey: Maybe<ApiKey>;
+  /** The workspace's API keys (revoked and expired ones included), oldest first. */
+  apiKeys: Array<ApiKey>;
   /** One field by id. Errors: `NOT_FOUND`. */
   field: Field;
   /** The workspace's fields, object by object; default page 10. */
   fields: FieldConnection;
+  /** Every role of the workspace (default roles first). Needs `ROLES`. */
+  getRoles: Array<Role>;
   /** One object by id. Errors: `NOT_FOUND`. */
   object: Object;
   /** The workspace's objects (inactive ones included), in stable order; default page 10. */
   objects: ObjectConnection;
+};
+
+
+/** The root query type of `/metadata`. */
+export type QueryRootApiKeyArgs = {
+  input: GetApiKeyInput;
 };
 
 
@@ -494,6 +790,65 @@ export type RelationType =
   /** The inverse side. */
   | 'ONE_TO_MANY';
 
+/** `revokeApiKey(input:)`. */
+export type RevokeApiKeyInput = {
+  /** The key. */
+  id: Scalars['UUID']['input'];
+};
+
+export type Role = {
+  /** API keys acting with this role (assigned, or without a role when this is Admin). */
+  apiKeys: Array<ApiKeyForRole>;
+  /** Every tool flag. */
+  canAccessAllTools: Scalars['Boolean']['output'];
+  /** Assignable to agents. */
+  canBeAssignedToAgents: Scalars['Boolean']['output'];
+  /** Assignable to API keys. */
+  canBeAssignedToApiKeys: Scalars['Boolean']['output'];
+  /** Assignable to workspace members. */
+  canBeAssignedToUsers: Scalars['Boolean']['output'];
+  /** Role-wide destroy of records. */
+  canDestroyAllObjectRecords: Scalars['Boolean']['output'];
+  /** Role-wide read of records. */
+  canReadAllObjectRecords: Scalars['Boolean']['output'];
+  /** Role-wide soft delete/restore of records. */
+  canSoftDeleteAllObjectRecords: Scalars['Boolean']['output'];
+  /** Role-wide create/update of records. */
+  canUpdateAllObjectRecords: Scalars['Boolean']['output'];
+  /** Every settings flag. */
+  canUpdateAllSettings: Scalars['Boolean']['output'];
+  /** Description. */
+  description: Maybe<Scalars['String']['output']>;
+  /** Field restrictions. */
+  fieldPermissions: Maybe<Array<FieldPermission>>;
+  /** Icon name. */
+  icon: Maybe<Scalars['String']['output']>;
+  /** Role id. */
+  id: Scalars['UUID']['output'];
+  /** `false` for the default roles (Admin, Member). */
+  isEditable: Scalars['Boolean']['output'];
+  /** Label, unique in the workspace. */
+  label: Scalars['String']['output'];
+  /** Object overrides, each with its `restrictedFields`. */
+  objectPermissions: Maybe<Array<ObjectPermission>>;
+  /** Flags granted explicitly. */
+  permissionFlags: Maybe<Array<RolePermissionFlag>>;
+  /** Stable id across workspaces: the standard id of a default role, else the role id. */
+  universalIdentifier: Maybe<Scalars['UUID']['output']>;
+  /** Members acting with this role (assigned, or without a role when this is the default). */
+  workspaceMembers: Array<WorkspaceMember>;
+};
+
+/** A flag granted to a role (Twenty's `RolePermissionFlag`). */
+export type RolePermissionFlag = {
+  /** The flag (`PermissionFlagType` name). */
+  flag: Scalars['String']['output'];
+  /** Row id. */
+  id: Scalars['UUID']['output'];
+  /** The role. */
+  roleId: Scalars['UUID']['output'];
+};
+
 /** Comparisons on a UUID (Twenty's `UUIDFilterComparison`). */
 export type UuidFilterComparison = {
   /** Equals. */
@@ -516,6 +871,18 @@ export type UuidFilterComparison = {
   neq?: InputMaybe<Scalars['UUID']['input']>;
   /** None of. */
   notIn?: InputMaybe<Array<Scalars['UUID']['input']>>;
+};
+
+/** `updateApiKey(input:)`; absent values are kept. */
+export type UpdateApiKeyInput = {
+  /** New expiry, ISO-8601. */
+  expiresAt?: InputMaybe<Scalars['String']['input']>;
+  /** The key. */
+  id: Scalars['UUID']['input'];
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Revocation time, ISO-8601. */
+  revokedAt?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Changes to a field; absent keys stay as they are. */
@@ -582,6 +949,139 @@ export type UpdateOneObjectInput = {
   update: UpdateObjectPayload;
 };
 
+/** `updateOneRole(updateRoleInput:)`. */
+export type UpdateRoleInput = {
+  /** The id of the role to update. */
+  id: Scalars['UUID']['input'];
+  /** The changes. */
+  update: UpdateRolePayload;
+};
+
+/** The changes of `updateOneRole`; absent values are kept. */
+export type UpdateRolePayload = {
+  /** `canAccessAllTools`. */
+  canAccessAllTools?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canBeAssignedToAgents`. */
+  canBeAssignedToAgents?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canBeAssignedToApiKeys`. */
+  canBeAssignedToApiKeys?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canBeAssignedToUsers`. */
+  canBeAssignedToUsers?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canDestroyAllObjectRecords`. */
+  canDestroyAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canReadAllObjectRecords`. */
+  canReadAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canSoftDeleteAllObjectRecords`. */
+  canSoftDeleteAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canUpdateAllObjectRecords`. */
+  canUpdateAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canUpdateAllSettings`. */
+  canUpdateAllSettings?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Icon. */
+  icon?: InputMaybe<Scalars['String']['input']>;
+  /** Label. */
+  label?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** `upsertFieldPermissions(upsertFieldPermissionsInput:)`. */
+export type UpsertFieldPermissionsInput = {
+  /** One entry per field. */
+  fieldPermissions: Array<FieldPermissionInput>;
+  /** The role (a custom role). */
+  roleId: Scalars['UUID']['input'];
+};
+
+/** `upsertObjectPermissions(upsertObjectPermissionsInput:)`. */
+export type UpsertObjectPermissionsInput = {
+  /** One entry per object. */
+  objectPermissions: Array<ObjectPermissionInput>;
+  /** The role (a custom role). */
+  roleId: Scalars['UUID']['input'];
+};
+
+/** `upsertPermissionFlags(upsertPermissionFlagsInput:)`. */
+export type UpsertPermissionFlagsInput = {
+  /** The role's complete set of flags (`PermissionFlagType` names; others are removed). */
+  permissionFlagKeys: Array<Scalars['String']['input']>;
+  /** The role (a custom role). */
+  roleId: Scalars['UUID']['input'];
+};
+
+export type WorkspaceMember = {
+  /** Avatar URL. */
+  avatarUrl: Maybe<Scalars['String']['output']>;
+  /** First day of the week (0 = Sunday). */
+  calendarStartDay: Maybe<Scalars['Int']['output']>;
+  /** `Light`, `Dark` or `System`. */
+  colorScheme: Scalars['String']['output'];
+  /** Date format. */
+  dateFormat: Maybe<WorkspaceMemberDateFormatEnum>;
+  /** Record id. */
+  id: Scalars['UUID']['output'];
+  /** Locale, e.g. `en`. */
+  locale: Maybe<Scalars['String']['output']>;
+  /** Name. */
+  name: FullName;
+  /** Number format (not stored by Tessera: always null). */
+  numberFormat: Maybe<WorkspaceMemberNumberFormatEnum>;
+  /** Where records open (Tessera stores none: always `SIDE_PANEL`). */
+  openRecordIn: OpenRecordIn;
+  /** The member's role (one): its assigned role, else the workspace's default role. */
+  roles: Array<Role>;
+  /** Time format. */
+  timeFormat: Maybe<WorkspaceMemberTimeFormatEnum>;
+  /** IANA time zone. */
+  timeZone: Maybe<Scalars['String']['output']>;
+  /** UI scale (Tessera stores none: always `"100"`). */
+  uiScale: Scalars['String']['output'];
+  /** The member's email. */
+  userEmail: Scalars['String']['output'];
+  /** The user-workspace link (not modelled by Tessera: always null). */
+  userWorkspaceId: Maybe<Scalars['UUID']['output']>;
+};
+
+/** Twenty's `WorkspaceMemberDateFormatEnum`. */
+export type WorkspaceMemberDateFormatEnum =
+  /** `DD/MM/YYYY`. */
+  | 'DAY_FIRST'
+  /** `MM/DD/YYYY`. */
+  | 'MONTH_FIRST'
+  /** The browser's format. */
+  | 'SYSTEM'
+  /** `YYYY-MM-DD`. */
+  | 'YEAR_FIRST';
+
+/** Twenty's `WorkspaceMemberNumberFormatEnum`. */
+export type WorkspaceMemberNumberFormatEnum =
+  /** `1'234.56`. */
+  | 'APOSTROPHE_AND_DOT'
+  /** `1,234.56`. */
+  | 'COMMAS_AND_DOT'
+  /** `1.234,56`. */
+  | 'DOTS_AND_COMMA'
+  /** `1 234,56`. */
+  | 'SPACES_AND_COMMA'
+  /** The browser's format. */
+  | 'SYSTEM';
+
+/** Twenty's `WorkspaceMemberTimeFormatEnum`. */
+export type WorkspaceMemberTimeFormatEnum =
+  /** 12-hour clock. */
+  | 'HOUR_12'
+  /** 24-hour clock. */
+  | 'HOUR_24'
+  /** The browser's format. */
+  | 'SYSTEM';
+
+export type CreateApiKeyMutationVariables = Exact<{
+  input: CreateApiKeyInput;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { id: string, name: string, expiresAt: string, revokedAt: string | null, createdAt: string, updatedAt: string, role: { id: string, label: string } } };
+
 export type CreateOneFieldMutationVariables = Exact<{
   input: CreateOneFieldMetadataInput;
 }>;
@@ -603,6 +1103,19 @@ export type DeleteOneFieldMutationVariables = Exact<{
 
 export type DeleteOneFieldMutation = { deleteOneField: { id: string, name: string, objectMetadataId: string } };
 
+export type GenerateApiKeyTokenMutationVariables = Exact<{
+  apiKeyId: Scalars['UUID']['input'];
+  expiresAt: Scalars['String']['input'];
+}>;
+
+
+export type GenerateApiKeyTokenMutation = { generateApiKeyToken: { token: string } };
+
+export type GetRolesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GetRolesQuery = { getRoles: Array<{ id: string, label: string, description: string | null, icon: string | null, isEditable: boolean, canUpdateAllSettings: boolean, canAccessAllTools: boolean, canReadAllObjectRecords: boolean, canUpdateAllObjectRecords: boolean, canSoftDeleteAllObjectRecords: boolean, canDestroyAllObjectRecords: boolean, canBeAssignedToUsers: boolean, canBeAssignedToAgents: boolean, canBeAssignedToApiKeys: boolean, permissionFlags: Array<{ id: string, flag: string }> | null, objectPermissions: Array<{ objectMetadataId: string, canReadObjectRecords: boolean | null, canUpdateObjectRecords: boolean | null, canSoftDeleteObjectRecords: boolean | null, canDestroyObjectRecords: boolean | null, restrictedFields: unknown | null }> | null, fieldPermissions: Array<{ id: string, objectMetadataId: string, fieldMetadataId: string, canReadFieldValue: boolean | null, canUpdateFieldValue: boolean | null }> | null, workspaceMembers: Array<{ id: string, userEmail: string, name: { firstName: string, lastName: string } }>, apiKeys: Array<{ id: string, name: string, expiresAt: string, revokedAt: string | null }> }> };
+
 export type ObjectMetadataItemsQueryVariables = Exact<{
   objectFilter?: InputMaybe<ObjectFilter>;
   fieldFilter?: InputMaybe<FieldFilter>;
@@ -617,3 +1130,10 @@ export type UpdateOneFieldMutationVariables = Exact<{
 
 
 export type UpdateOneFieldMutation = { updateOneField: { id: string, type: FieldMetadataType, name: string, label: string, description: string | null, icon: string | null, isActive: boolean | null, isNullable: boolean | null, isUnique: boolean | null, defaultValue: unknown | null, options: unknown | null, settings: unknown | null, updatedAt: string } };
+
+export type UpsertFieldPermissionsMutationVariables = Exact<{
+  input: UpsertFieldPermissionsInput;
+}>;
+
+
+export type UpsertFieldPermissionsMutation = { upsertFieldPermissions: Array<{ id: string, roleId: string, objectMetadataId: string, fieldMetadataId: string, canReadFieldValue: boolean | null, canUpdateFieldValue: boolean | null }> };
