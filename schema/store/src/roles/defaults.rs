@@ -98,3 +98,64 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::ConnectionTrait;
+    use tessera_metadata::standard::standard_objects;
+
+    use super::*;
+    use crate::StoreConfig;
+
+    /// A workspace from before roles existed (no roles, no default role) gets Admin and Member
+    /// on first use; its keys act as Admin.
+    #[tokio::test]
+    async fn workspaces_older_than_roles_get_default_roles_on_first_use() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::connect(&StoreConfig {
+            database_url: None,
+            data_dir: dir.path().to_path_buf(),
+        })
+        .await
+        .expect("store");
+        let ws = store
+            .create_workspace("Old", standard_objects())
+            .await
+            .expect("workspace");
+        let key = store
+            .create_api_key(
+                ws,
+                "old key",
+                chrono::Utc::now() + chrono::Duration::days(1),
+                None,
+            )
+            .await
+            .expect("key");
+        let system = store.backend().system();
+        system
+            .execute_unprepared("UPDATE \"workspace\" SET \"defaultRoleId\" = NULL")
+            .await
+            .expect("reset");
+        system
+            .execute_unprepared("DELETE FROM \"role\"")
+            .await
+            .expect("reset");
+        let permissions = store
+            .api_key_permissions(ws, key.id)
+            .await
+            .expect("permissions");
+        assert!(permissions.can_update_all_settings && permissions.all_objects.can_destroy);
+        let roles = store.roles(ws).await.expect("roles");
+        let labels: Vec<&str> = roles.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, ["Admin", "Member"]);
+        assert_eq!(permissions.role_id, Some(roles[0].id));
+        let member_role = store
+            .workspace_member_role_id(ws, Uuid::new_v4())
+            .await
+            .expect("member role");
+        assert_eq!(member_role, roles[1].id);
+        // Idempotent: a second call creates nothing more.
+        store.ensure_default_roles(ws).await.expect("again");
+        assert_eq!(store.roles(ws).await.expect("roles").len(), 2);
+    }
+}
