@@ -45,17 +45,22 @@ impl PermissionsCache {
     }
 }
 
-/// Who a session's role is looked up for.
+/// Who a session's role is looked up for (`Nobody` reads just the workspace's roles).
 #[derive(Debug, Clone, Copy)]
 enum Principal {
     ApiKey(Uuid),
     Member(Uuid),
+    Nobody,
 }
 
 /// The role lookup of one principal: its role and the version to read its permissions at.
 struct RoleLookup {
     role_id: Uuid,
     version: i64,
+    /// The workspace's default role (members without a role).
+    default_role: Uuid,
+    /// The workspace's Admin role (API keys without a role).
+    admin: Uuid,
 }
 
 impl Store {
@@ -112,6 +117,18 @@ impl Store {
             .lookup(ws, Principal::Member(workspace_member_id))
             .await?
             .role_id)
+    }
+
+    /// The workspace's default role (given to members without a role): Member unless changed.
+    /// Errors: [`StoreError::WorkspaceNotFound`], [`StoreError::Database`].
+    pub async fn default_role_id(&self, ws: WorkspaceId) -> Result<Uuid, StoreError> {
+        Ok(self.lookup(ws, Principal::Nobody).await?.default_role)
+    }
+
+    /// The workspace's Admin role (API keys without a role act with it).
+    /// Errors: [`StoreError::WorkspaceNotFound`], [`StoreError::Database`].
+    pub async fn admin_role_id(&self, ws: WorkspaceId) -> Result<Uuid, StoreError> {
+        Ok(self.lookup(ws, Principal::Nobody).await?.admin)
     }
 
     /// The permissions of one role at the workspace's current permissions version.
@@ -175,8 +192,9 @@ impl Store {
         for _ in 0..2 {
             let sys = self.sys();
             let (column, id) = match principal {
-                Principal::ApiKey(id) => ("apiKeyId", id),
-                Principal::Member(id) => ("workspaceMemberId", id),
+                Principal::ApiKey(id) => ("apiKeyId", Some(id)),
+                Principal::Member(id) => ("workspaceMemberId", Some(id)),
+                Principal::Nobody => ("apiKeyId", None),
             };
             let sql = format!(
                 "SELECT w.\"permissionsVersion\" AS v, w.\"defaultRoleId\" AS d, \
@@ -197,7 +215,7 @@ impl Store {
                     sql,
                     vec![
                         sys.uuid(ws.0),
-                        sys.uuid(id),
+                        sys.opt_uuid(id),
                         sys.uuid(ADMIN_ROLE_STANDARD_ID),
                     ],
                 ))
@@ -212,10 +230,15 @@ impl Store {
             };
             let own = sys.get_opt_uuid(&row, "r")?;
             let role_id = match principal {
-                Principal::ApiKey(_) => own.unwrap_or(admin),
+                Principal::ApiKey(_) | Principal::Nobody => own.unwrap_or(admin),
                 Principal::Member(_) => own.unwrap_or(default_role),
             };
-            return Ok(RoleLookup { role_id, version });
+            return Ok(RoleLookup {
+                role_id,
+                version,
+                default_role,
+                admin,
+            });
         }
         Err(StoreError::corrupt("default roles cannot be created"))
     }

@@ -74,18 +74,6 @@ impl Store {
         rows.first().map(|r| role_record(sys, r)).transpose()
     }
 
-    /// The workspace's default role (given to members without a role): Member unless changed.
-    /// Errors: [`StoreError::WorkspaceNotFound`], [`StoreError::Database`].
-    pub async fn default_role_id(&self, ws: WorkspaceId) -> Result<Uuid, StoreError> {
-        self.workspace_member_role_id(ws, Uuid::nil()).await
-    }
-
-    /// The workspace's Admin role. Errors: [`StoreError::WorkspaceNotFound`],
-    /// [`StoreError::Database`].
-    pub async fn admin_role_id(&self, ws: WorkspaceId) -> Result<Uuid, StoreError> {
-        self.api_key_role_id(ws, Uuid::nil()).await
-    }
-
     /// The object overrides of a role (empty for an unknown role), by object id.
     /// Errors: [`StoreError::Database`].
     pub async fn object_permissions(
