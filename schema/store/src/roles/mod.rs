@@ -5,8 +5,10 @@
 //! (cached per (workspace, role, permissions version)).
 
 mod defaults;
+mod grants;
 mod load;
 mod read;
+mod targets;
 mod write;
 
 use serde::Deserialize;
