@@ -191,9 +191,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Authenticates a request: verifies its bearer token, then loads the API key from the
-/// token's workspace and checks it is not deleted, revoked or expired (on every request, so a
-/// revoked key stops working at once), then loads the key's role permissions
-/// ([`Store::api_key_permissions`]: its role, or Admin when it has none).
+/// token's workspace with its role permissions in one query ([`Store::api_key_session`]: its
+/// role, or Admin when it has none) and checks it is not deleted, revoked or expired (on every
+/// request, so a revoked key stops working at once).
 ///
 /// Errors: every [`AuthError`]; only [`AuthError::Store`] is not `UNAUTHENTICATED`.
 pub async fn authenticate(
@@ -203,19 +203,20 @@ pub async fn authenticate(
 ) -> Result<Session, AuthError> {
     let token = bearer_token(headers).ok_or(AuthError::MissingToken)?;
     let verified = verify_token(app_secret, token)?;
-    let key = store
-        .api_key(verified.workspace_id, verified.key_id)
-        .await?
-        .ok_or(AuthError::KeyNotFound)?;
+    let (key, permissions) = match store
+        .api_key_session(verified.workspace_id, verified.key_id)
+        .await
+    {
+        Ok(Some(found)) => found,
+        Ok(None) | Err(StoreError::WorkspaceNotFound(_)) => return Err(AuthError::KeyNotFound),
+        Err(e) => return Err(e.into()),
+    };
     if key.revoked_at.is_some() {
         return Err(AuthError::KeyRevoked);
     }
     if key.expires_at <= Utc::now() {
         return Err(AuthError::KeyExpired);
     }
-    let permissions = store
-        .api_key_permissions(verified.workspace_id, key.id)
-        .await?;
     Ok(Session {
         workspace_id: verified.workspace_id,
         actor: Actor::ApiKey {

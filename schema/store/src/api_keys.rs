@@ -41,7 +41,7 @@ const API_KEY_COLUMNS: &str =
     "\"id\", \"workspaceId\", \"name\", \"expiresAt\", \"revokedAt\", \"createdAt\", \"updatedAt\"";
 
 impl Store {
-    fn api_key_record(&self, row: &QueryResult) -> Result<ApiKeyRecord, StoreError> {
+    pub(crate) fn api_key_record(&self, row: &QueryResult) -> Result<ApiKeyRecord, StoreError> {
         let sys = self.sys();
         Ok(ApiKeyRecord {
             id: sys.get_uuid(row, "id")?,

@@ -1,5 +1,5 @@
 //! Loading a session's permissions: one small query finds the principal's role and the
-//! workspace's permissions version; the role's [`Permissions`] come from a cache keyed by
+//! workspace's permissions version (for an API key, in the same query as the key's row); the role's [`Permissions`] come from a cache keyed by
 //! (workspace, role) and labelled with that version, reloaded (4 queries) when the version
 //! moved. Every role change bumps `workspace.permissionsVersion` in its transaction, so every
 //! server instance sees it on its next request.
@@ -14,6 +14,7 @@ use tessera_core::{
 use uuid::Uuid;
 
 use super::{ADMIN_ROLE_STANDARD_ID, RoleError};
+use crate::ApiKeyRecord;
 use crate::{Store, StoreError};
 
 /// A role's permissions with the permissions version they were read at.
@@ -61,6 +62,8 @@ struct RoleLookup {
     default_role: Uuid,
     /// The workspace's Admin role (API keys without a role).
     admin: Uuid,
+    /// The API key row (API-key principals only; `None` when missing or deleted).
+    key: Option<ApiKeyRecord>,
 }
 
 impl Store {
@@ -123,6 +126,27 @@ impl Store {
     /// Errors: [`StoreError::WorkspaceNotFound`], [`StoreError::Database`].
     pub async fn default_role_id(&self, ws: WorkspaceId) -> Result<Uuid, StoreError> {
         Ok(self.lookup(ws, Principal::Nobody).await?.default_role)
+    }
+
+    /// An API key of `ws` (unless missing or soft-deleted; revoked and expired keys are
+    /// returned, check [`ApiKeyRecord::is_usable_at`]) with the permissions it acts with (its
+    /// role, else Admin): ONE query when the role's permissions are cached at the current
+    /// permissions version. The server's auth calls this on every request.
+    ///
+    /// Errors: [`StoreError::WorkspaceNotFound`], [`StoreError::Database`].
+    pub async fn api_key_session(
+        &self,
+        ws: WorkspaceId,
+        api_key_id: Uuid,
+    ) -> Result<Option<(ApiKeyRecord, Arc<Permissions>)>, StoreError> {
+        let lookup = self.lookup(ws, Principal::ApiKey(api_key_id)).await?;
+        let Some(key) = lookup.key else {
+            return Ok(None);
+        };
+        let permissions = self
+            .cached_role_permissions(ws, lookup.role_id, lookup.version)
+            .await?;
+        Ok(Some((key, permissions)))
     }
 
     /// The workspace's Admin role (API keys without a role act with it).
@@ -196,11 +220,26 @@ impl Store {
                 Principal::Member(id) => ("workspaceMemberId", Some(id)),
                 Principal::Nobody => ("apiKeyId", None),
             };
+            let with_key = matches!(principal, Principal::ApiKey(_));
+            let (key_columns, key_join) = if with_key {
+                (
+                    "k.\"id\", k.\"workspaceId\", k.\"name\", k.\"expiresAt\", k.\"revokedAt\", \
+                     k.\"createdAt\", k.\"updatedAt\", "
+                        .to_owned(),
+                    format!(
+                        " LEFT JOIN {} k ON k.\"workspaceId\" = w.\"id\" AND k.\"id\" = {} AND k.\"deletedAt\" IS NULL",
+                        sys.table("apiKey"),
+                        sys.p(2)
+                    ),
+                )
+            } else {
+                (String::new(), String::new())
+            };
             let sql = format!(
-                "SELECT w.\"permissionsVersion\" AS v, w.\"defaultRoleId\" AS d, \
+                "SELECT {key_columns}w.\"permissionsVersion\" AS v, w.\"defaultRoleId\" AS d, \
                  (SELECT t.\"roleId\" FROM {rt} t WHERE t.\"workspaceId\" = w.\"id\" AND t.\"{column}\" = {p2}) AS r, \
                  (SELECT a.\"id\" FROM {role} a WHERE a.\"workspaceId\" = w.\"id\" AND a.\"standardId\" = {p3}) AS a \
-                 FROM {w} w WHERE w.\"id\" = {p1} AND w.\"deletedAt\" IS NULL",
+                 FROM {w} w{key_join} WHERE w.\"id\" = {p1} AND w.\"deletedAt\" IS NULL",
                 rt = sys.table("roleTarget"),
                 role = sys.table("role"),
                 w = sys.table("workspace"),
@@ -233,11 +272,17 @@ impl Store {
                 Principal::ApiKey(_) | Principal::Nobody => own.unwrap_or(admin),
                 Principal::Member(_) => own.unwrap_or(default_role),
             };
+            let key = if with_key && sys.get_opt_uuid(&row, "id")?.is_some() {
+                Some(self.api_key_record(&row)?)
+            } else {
+                None
+            };
             return Ok(RoleLookup {
                 role_id,
                 version,
                 default_role,
                 admin,
+                key,
             });
         }
         Err(StoreError::corrupt("default roles cannot be created"))
