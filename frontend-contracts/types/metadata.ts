@@ -21,6 +21,40 @@ export type Scalars = {
   UUID: { input: string; output: string; }
 };
 
+/** An AI agent (Twenty's `Agent`). Tessera has none. */
+export type Agent = {
+  /** Owning application. */
+  applicationId: Maybe<Scalars['UUID']['output']>;
+  /** Creation time. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Description. */
+  description: Maybe<Scalars['String']['output']>;
+  /** Evaluation inputs. */
+  evaluationInputs: Array<Scalars['String']['output']>;
+  /** Icon. */
+  icon: Maybe<Scalars['String']['output']>;
+  /** Agent id. */
+  id: Scalars['UUID']['output'];
+  /** Created by a user. */
+  isCustom: Scalars['Boolean']['output'];
+  /** Display label. */
+  label: Scalars['String']['output'];
+  /** Model settings. */
+  modelConfiguration: Maybe<Scalars['JSON']['output']>;
+  /** Model id. */
+  modelId: Scalars['String']['output'];
+  /** API name. */
+  name: Scalars['String']['output'];
+  /** System prompt. */
+  prompt: Scalars['String']['output'];
+  /** Response format. */
+  responseFormat: Maybe<Scalars['JSON']['output']>;
+  /** The agent's role. */
+  roleId: Maybe<Scalars['UUID']['output']>;
+  /** Last change. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
 export type ApiKey = {
   /** Creation time. */
   createdAt: Scalars['DateTime']['output'];
@@ -684,6 +718,10 @@ export type ObjectPermission = {
   objectMetadataId: Scalars['UUID']['output'];
   /** `{ "<fieldMetadataId>": { "canRead": bool|null, "canUpdate": bool|null } }`. */
   restrictedFields: Maybe<Scalars['JSON']['output']>;
+  /** Row-level predicate groups on this object: always empty (Tessera has none). */
+  rowLevelPermissionPredicateGroups: Maybe<Array<RowLevelPermissionPredicateGroup>>;
+  /** Row-level predicates on this object: always empty (Tessera has none). */
+  rowLevelPermissionPredicates: Maybe<Array<RowLevelPermissionPredicate>>;
 };
 
 /** One object's override; null inherits the role-wide value. */
@@ -797,6 +835,8 @@ export type RevokeApiKeyInput = {
 };
 
 export type Role = {
+  /** AI agents with this role: always empty (Tessera has no agents). */
+  agents: Array<Agent>;
   /** API keys acting with this role (assigned, or without a role when this is Admin). */
   apiKeys: Array<ApiKeyForRole>;
   /** Every tool flag. */
@@ -833,6 +873,10 @@ export type Role = {
   objectPermissions: Maybe<Array<ObjectPermission>>;
   /** Flags granted explicitly. */
   permissionFlags: Maybe<Array<RolePermissionFlag>>;
+  /** Row-level predicate groups: always empty (Tessera has no row-level permissions). */
+  rowLevelPermissionPredicateGroups: Maybe<Array<RowLevelPermissionPredicateGroup>>;
+  /** Row-level predicates: always empty (Tessera has no row-level permissions). */
+  rowLevelPermissionPredicates: Maybe<Array<RowLevelPermissionPredicate>>;
   /** Stable id across workspaces: the standard id of a default role, else the role id. */
   universalIdentifier: Maybe<Scalars['UUID']['output']>;
   /** Members acting with this role (assigned, or without a role when this is the default). */
@@ -848,6 +892,96 @@ export type RolePermissionFlag = {
   /** The role. */
   roleId: Scalars['UUID']['output'];
 };
+
+/**
+ * A row-level permission predicate (Twenty's Enterprise `RowLevelPermissionPredicate`).
+ * Tessera has none.
+ */
+export type RowLevelPermissionPredicate = {
+  /** The field tested. */
+  fieldMetadataId: Scalars['String']['output'];
+  /** Predicate id. */
+  id: Scalars['String']['output'];
+  /** The object. */
+  objectMetadataId: Scalars['String']['output'];
+  /** The comparison. */
+  operand: RowLevelPermissionPredicateOperand;
+  /** Position in the group. */
+  positionInRowLevelPermissionPredicateGroup: Maybe<Scalars['Float']['output']>;
+  /** The role. */
+  roleId: Scalars['String']['output'];
+  /** The group. */
+  rowLevelPermissionPredicateGroupId: Maybe<Scalars['String']['output']>;
+  /** Sub-field of a composite. */
+  subFieldName: Maybe<Scalars['String']['output']>;
+  /** The value compared with. */
+  value: Maybe<Scalars['JSON']['output']>;
+  /** Compare with this field of the current workspace member. */
+  workspaceMemberFieldMetadataId: Maybe<Scalars['String']['output']>;
+  /** Its sub-field. */
+  workspaceMemberSubFieldName: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A group of row-level predicates (Twenty's `RowLevelPermissionPredicateGroup`). Tessera has
+ * none.
+ */
+export type RowLevelPermissionPredicateGroup = {
+  /** Group id. */
+  id: Scalars['String']['output'];
+  /** How its members combine. */
+  logicalOperator: RowLevelPermissionPredicateGroupLogicalOperator;
+  /** The object. */
+  objectMetadataId: Scalars['String']['output'];
+  /** Parent group. */
+  parentRowLevelPermissionPredicateGroupId: Maybe<Scalars['String']['output']>;
+  /** Position in the parent group. */
+  positionInRowLevelPermissionPredicateGroup: Maybe<Scalars['Float']['output']>;
+  /** The role. */
+  roleId: Scalars['String']['output'];
+};
+
+/** How a predicate group combines (Twenty's `RowLevelPermissionPredicateGroupLogicalOperator`). */
+export type RowLevelPermissionPredicateGroupLogicalOperator =
+  /** All must hold. */
+  | 'AND'
+  /** One must hold. */
+  | 'OR';
+
+/** Operand of a row-level predicate (Twenty's `RowLevelPermissionPredicateOperand`). */
+export type RowLevelPermissionPredicateOperand =
+  /** `CONTAINS`. */
+  | 'CONTAINS'
+  /** `DOES_NOT_CONTAIN`. */
+  | 'DOES_NOT_CONTAIN'
+  /** `GREATER_THAN_OR_EQUAL`. */
+  | 'GREATER_THAN_OR_EQUAL'
+  /** `IS`. */
+  | 'IS'
+  /** `IS_AFTER`. */
+  | 'IS_AFTER'
+  /** `IS_BEFORE`. */
+  | 'IS_BEFORE'
+  /** `IS_EMPTY`. */
+  | 'IS_EMPTY'
+  /** `IS_IN_FUTURE`. */
+  | 'IS_IN_FUTURE'
+  /** `IS_IN_PAST`. */
+  | 'IS_IN_PAST'
+  /** `IS_NOT`. */
+  | 'IS_NOT'
+  /** `IS_NOT_EMPTY`. */
+  | 'IS_NOT_EMPTY'
+  /** `IS_NOT_NULL`. */
+  | 'IS_NOT_NULL'
+  /** `IS_RELATIVE`. */
+  | 'IS_RELATIVE'
+  /** `IS_TODAY`. */
+  | 'IS_TODAY'
+  /** `LESS_THAN_OR_EQUAL`. */
+  | 'LESS_THAN_OR_EQUAL'
+  /** `VECTOR_SEARCH`. */
+  | 'VECTOR_SEARCH';
 
 /** Comparisons on a UUID (Twenty's `UUIDFilterComparison`). */
 export type UuidFilterComparison = {
@@ -1114,7 +1248,7 @@ export type GenerateApiKeyTokenMutation = { generateApiKeyToken: { token: string
 export type GetRolesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type GetRolesQuery = { getRoles: Array<{ id: string, label: string, description: string | null, icon: string | null, isEditable: boolean, canUpdateAllSettings: boolean, canAccessAllTools: boolean, canReadAllObjectRecords: boolean, canUpdateAllObjectRecords: boolean, canSoftDeleteAllObjectRecords: boolean, canDestroyAllObjectRecords: boolean, canBeAssignedToUsers: boolean, canBeAssignedToAgents: boolean, canBeAssignedToApiKeys: boolean, permissionFlags: Array<{ id: string, flag: string }> | null, objectPermissions: Array<{ objectMetadataId: string, canReadObjectRecords: boolean | null, canUpdateObjectRecords: boolean | null, canSoftDeleteObjectRecords: boolean | null, canDestroyObjectRecords: boolean | null, restrictedFields: unknown | null }> | null, fieldPermissions: Array<{ id: string, objectMetadataId: string, fieldMetadataId: string, canReadFieldValue: boolean | null, canUpdateFieldValue: boolean | null }> | null, workspaceMembers: Array<{ id: string, userEmail: string, name: { firstName: string, lastName: string } }>, apiKeys: Array<{ id: string, name: string, expiresAt: string, revokedAt: string | null }> }> };
+export type GetRolesQuery = { getRoles: Array<{ id: string, label: string, description: string | null, icon: string | null, isEditable: boolean, canUpdateAllSettings: boolean, canAccessAllTools: boolean, canReadAllObjectRecords: boolean, canUpdateAllObjectRecords: boolean, canSoftDeleteAllObjectRecords: boolean, canDestroyAllObjectRecords: boolean, canBeAssignedToUsers: boolean, canBeAssignedToAgents: boolean, canBeAssignedToApiKeys: boolean, permissionFlags: Array<{ id: string, flag: string }> | null, objectPermissions: Array<{ objectMetadataId: string, canReadObjectRecords: boolean | null, canUpdateObjectRecords: boolean | null, canSoftDeleteObjectRecords: boolean | null, canDestroyObjectRecords: boolean | null, restrictedFields: unknown | null }> | null, fieldPermissions: Array<{ id: string, objectMetadataId: string, fieldMetadataId: string, canReadFieldValue: boolean | null, canUpdateFieldValue: boolean | null }> | null, workspaceMembers: Array<{ id: string, userEmail: string, name: { firstName: string, lastName: string } }>, agents: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, expiresAt: string, revokedAt: string | null }> }> };
 
 export type ObjectMetadataItemsQueryVariables = Exact<{
   objectFilter?: InputMaybe<ObjectFilter>;

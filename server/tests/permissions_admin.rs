@@ -161,7 +161,7 @@ async fn guards_and_default_roles(state: AppState) {
     let r = s
         .admin
         .meta(
-            "{ getRoles { label isEditable objectPermissions { objectMetadataId restrictedFields } fieldPermissions { fieldMetadataId canReadFieldValue } apiKeys { name } } }",
+            "{ getRoles { label isEditable agents { id } rowLevelPermissionPredicates { id } objectPermissions { objectMetadataId restrictedFields } fieldPermissions { fieldMetadataId canReadFieldValue } apiKeys { name } } }",
             json!({}),
         )
         .await;
@@ -180,6 +180,8 @@ async fn guards_and_default_roles(state: AppState) {
         no_city["fieldPermissions"],
         json!([{"fieldMetadataId": s.city_field, "canReadFieldValue": false}])
     );
+    assert_eq!(no_city["agents"], json!([]), "Tessera has no agents");
+    assert_eq!(no_city["rowLevelPermissionPredicates"], json!([]));
     let no_people = roles
         .iter()
         .find(|r| r["label"] == "No people")

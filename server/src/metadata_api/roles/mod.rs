@@ -4,6 +4,7 @@
 //! `upsertPermissionFlags`. Every operation needs the `ROLES` flag (Twenty's class-level
 //! `SettingsPermissionGuard(ROLES)`).
 
+mod absent;
 mod inputs;
 mod types;
 

@@ -8,6 +8,7 @@ use tessera_store::{
     ApiKeyRecord, FieldPermissionRecord, ObjectPermissionRecord, PermissionFlagRecord, RoleRecord,
 };
 
+use super::absent::{Agent, RowLevelPermissionPredicate, RowLevelPermissionPredicateGroup};
 use crate::metadata_api::errors::{context, store};
 use crate::metadata_api::scalars::{DateTimeScalar, JsonScalar, UuidScalar};
 use crate::metadata_api::workspace_member::{WorkspaceMemberGql, members};
@@ -79,6 +80,10 @@ impl RoleGql {
                 own.unwrap_or(default_role) == self.0.id
             })
             .collect())
+    }
+    /// AI agents with this role: always empty (Tessera has no agents).
+    async fn agents(&self) -> Vec<Agent> {
+        Vec::new()
     }
     /// API keys acting with this role (assigned, or without a role when this is Admin).
     async fn api_keys(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ApiKeyForRole>> {
@@ -158,6 +163,16 @@ impl RoleGql {
             .map_err(store)?;
         Ok(Some(ObjectPermissionGql::list(&objects, &fields)))
     }
+    /// Row-level predicates: always empty (Tessera has no row-level permissions).
+    async fn row_level_permission_predicates(&self) -> Option<Vec<RowLevelPermissionPredicate>> {
+        Some(Vec::new())
+    }
+    /// Row-level predicate groups: always empty (Tessera has no row-level permissions).
+    async fn row_level_permission_predicate_groups(
+        &self,
+    ) -> Option<Vec<RowLevelPermissionPredicateGroup>> {
+        Some(Vec::new())
+    }
     /// Field restrictions.
     async fn field_permissions(
         &self,
@@ -193,6 +208,10 @@ pub struct ObjectPermissionGql {
     pub can_destroy_object_records: Option<bool>,
     /// `{ "<fieldMetadataId>": { "canRead": bool|null, "canUpdate": bool|null } }`.
     pub restricted_fields: Option<JsonScalar>,
+    /// Row-level predicates on this object: always empty (Tessera has none).
+    pub row_level_permission_predicates: Option<Vec<RowLevelPermissionPredicate>>,
+    /// Row-level predicate groups on this object: always empty (Tessera has none).
+    pub row_level_permission_predicate_groups: Option<Vec<RowLevelPermissionPredicateGroup>>,
 }
 
 impl ObjectPermissionGql {
@@ -221,6 +240,8 @@ impl ObjectPermissionGql {
                     can_soft_delete_object_records: o.can_soft_delete_object_records,
                     can_destroy_object_records: o.can_destroy_object_records,
                     restricted_fields: Some(JsonScalar(Json::Object(restricted))),
+                    row_level_permission_predicates: Some(Vec::new()),
+                    row_level_permission_predicate_groups: Some(Vec::new()),
                 }
             })
             .collect()
