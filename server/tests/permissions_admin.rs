@@ -315,6 +315,64 @@ async fn api_keys(state: AppState) {
         .await;
     refused(&r, "BAD_USER_INPUT", "expiresAt");
 
+    // Without ROLES, a key manager can only bind keys to roles no stronger than its own
+    // (Twenty's API-key privilege-escalation rule).
+    let r = s
+        .admin
+        .meta(
+            "mutation { createOneRole(createRoleInput: {label: \"Keys only\", canReadAllObjectRecords: true}) { id } }",
+            json!({}),
+        )
+        .await;
+    let keys_only = ok(&r)["createOneRole"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = s
+        .admin
+        .meta(
+            "mutation($i: UpsertPermissionFlagsInput!) { upsertPermissionFlags(upsertPermissionFlagsInput: $i) { flag } }",
+            json!({"i": {"roleId": keys_only, "permissionFlagKeys": ["API_KEYS_AND_WEBHOOKS"]}}),
+        )
+        .await;
+    ok(&r);
+    let (_, manager) = s.key(&keys_only, "key manager").await;
+    let create_key = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { id } }";
+    for stronger in [s.role("Admin"), s.role("Member"), s.role("No city")] {
+        let r = manager
+            .meta(create_key, json!({"i": {"name": "escalation", "expiresAt": "2099-01-01T00:00:00Z", "roleId": stronger}}))
+            .await;
+        assert_eq!(r["data"], json!(null), "{r}");
+        assert_eq!(
+            r["errors"][0]["message"],
+            json!("User does not have permission")
+        );
+        assert_eq!(r["errors"][0]["extensions"]["code"], json!("FORBIDDEN"));
+    }
+    let r = manager
+        .meta(create_key, json!({"i": {"name": "own role", "expiresAt": "2099-01-01T00:00:00Z", "roleId": keys_only}}))
+        .await;
+    let legit = ok(&r)["createApiKey"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = manager
+        .meta(create_key, json!({"i": {"name": "weaker", "expiresAt": "2099-01-01T00:00:00Z", "roleId": s.role("Read only")}}))
+        .await;
+    ok(&r);
+    let r = manager
+        .meta(
+            "mutation($k: UUID!, $r: UUID!) { assignRoleToApiKey(apiKeyId: $k, roleId: $r) }",
+            json!({"k": legit, "r": s.role("Admin")}),
+        )
+        .await;
+    refused(&r, "FORBIDDEN", "User does not have permission");
+    refused(
+        &manager.meta("{ getRoles { id } }", json!({})).await,
+        "FORBIDDEN",
+        "User does not have permission",
+    );
+
     // Tenant isolation: B's admin cannot see or touch A's roles, keys and members.
     let b = setup(&state, "B").await;
     let (b_key, _) = b.key(&b.role("Member"), "b key").await;

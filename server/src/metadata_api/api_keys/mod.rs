@@ -1,16 +1,18 @@
 //! API keys of `/metadata` (Twenty's `api-key.resolver.ts`,
 //! `shared/reference/twenty-metadata-auth.md` §6.8): `apiKeys`, `apiKey`, `createApiKey`,
 //! `updateApiKey`, `revokeApiKey`, `assignRoleToApiKey`, `generateApiKeyToken`. Every
-//! operation needs the `API_KEYS_AND_WEBHOOKS` flag. A key's row is checked on every request,
+//! operation needs the `API_KEYS_AND_WEBHOOKS` flag; binding a key to a role (create, assign)
+//! without the `ROLES` flag is limited to roles that grant nothing more than the caller's own
+//! (Twenty's privilege-escalation rule). A key's row is checked on every request,
 //! so revoking it or moving its expiry into the past stops its tokens at once.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use tessera_core::PermissionFlag;
+use tessera_core::{ObjectKey, PermissionFlag};
 use tessera_store::{ApiKeyRecord, RoleError};
 
 use super::MetadataContext;
-use super::errors::{bad, context, not_found, require_flag, store};
+use super::errors::{PermissionDenied, bad, coded, context, not_found, require_flag, store};
 use super::roles::{RoleGql, instant};
 use super::scalars::{DateTimeScalar, UuidScalar};
 
@@ -124,6 +126,40 @@ fn parse_opt(field: &str, value: Option<&str>) -> async_graphql::Result<Option<D
     value.map(|v| parse_instant(field, v)).transpose()
 }
 
+/// Twenty's API-key privilege-escalation rule: without the `ROLES` flag, a caller may only bind
+/// a key to a role that grants nothing the caller lacks (`FORBIDDEN`, `User does not have
+/// permission`). Errors also: `NOT_FOUND` for an unknown role.
+async fn check_role_within_caller(
+    mc: &MetadataContext,
+    role_id: uuid::Uuid,
+) -> async_graphql::Result<()> {
+    let session = mc.session()?;
+    if session.permissions.has_flag(PermissionFlag::Roles) {
+        return Ok(());
+    }
+    let ws = session.workspace_id;
+    let target = mc
+        .store
+        .role_permissions(ws, role_id)
+        .await
+        .map_err(store)?;
+    let model = mc.store.workspace_model(ws).await.map_err(store)?;
+    let objects = model.objects.iter().map(|o| ObjectKey {
+        id: o.meta.id,
+        is_system: o.meta.is_system,
+        name_singular: o.singular(),
+    });
+    let fields = model
+        .objects
+        .iter()
+        .flat_map(|o| o.fields.iter().map(|f| f.meta.id));
+    if target.is_within(&session.permissions, objects, fields) {
+        Ok(())
+    } else {
+        Err(coded(&PermissionDenied))
+    }
+}
+
 async fn key(mc: &MetadataContext, id: uuid::Uuid) -> async_graphql::Result<ApiKeyRecord> {
     let ws = mc.session()?.workspace_id;
     mc.store
@@ -168,7 +204,7 @@ pub struct ApiKeysMutation;
 impl ApiKeysMutation {
     /// Creates a key acting with `roleId` (no token yet: see `generateApiKeyToken`).
     /// Errors: `BAD_USER_INPUT` (dates), `NOT_FOUND` (role), `FORBIDDEN` (role not assignable
-    /// to API keys).
+    /// to API keys, or stronger than the caller's without `ROLES`).
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
@@ -181,6 +217,7 @@ impl ApiKeysMutation {
         if input.name.trim().is_empty() {
             return Err(bad("API key name cannot be empty".to_owned()));
         }
+        check_role_within_caller(mc, input.role_id.0).await?;
         let key = mc
             .store
             .create_api_key_with_role(ws, &input.name, expires_at, revoked_at, input.role_id.0)
@@ -247,7 +284,7 @@ impl ApiKeysMutation {
     }
 
     /// Gives a key a role. Errors: `NOT_FOUND` (key or role), `FORBIDDEN` (role not
-    /// assignable to API keys).
+    /// assignable to API keys, or stronger than the caller's without `ROLES`).
     async fn assign_role_to_api_key(
         &self,
         ctx: &Context<'_>,
@@ -256,6 +293,7 @@ impl ApiKeysMutation {
     ) -> async_graphql::Result<bool> {
         let mc = context(ctx)?;
         let ws = require_flag(mc, PermissionFlag::ApiKeysAndWebhooks)?.workspace_id;
+        check_role_within_caller(mc, role_id.0).await?;
         mc.store
             .assign_role_to_api_key(ws, api_key_id.0, role_id.0)
             .await
