@@ -429,13 +429,13 @@ export type MetadataWritability =
 export type MutationRoot = {
   /**
    * Gives a key a role. Errors: `NOT_FOUND` (key or role), `FORBIDDEN` (role not
-   * assignable to API keys).
+   * assignable to API keys, or stronger than the caller's without `ROLES`).
    */
   assignRoleToApiKey: Scalars['Boolean']['output'];
   /**
    * Creates a key acting with `roleId` (no token yet: see `generateApiKeyToken`).
    * Errors: `BAD_USER_INPUT` (dates), `NOT_FOUND` (role), `FORBIDDEN` (role not assignable
-   * to API keys).
+   * to API keys, or stronger than the caller's without `ROLES`).
    */
   createApiKey: ApiKey;
   /** Creates a field (both sides for a relation given `relationCreationPayload`). */

@@ -12,7 +12,7 @@
 
 mod columns;
 mod m20260101_000001_system_tables;
-mod m20260601_000002_roles;
+mod m20261121_000001_roles;
 
 use sea_orm_migration::prelude::*;
 
@@ -30,7 +30,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20260101_000001_system_tables::Migration),
-            Box::new(m20260601_000002_roles::Migration),
+            Box::new(m20261121_000001_roles::Migration),
         ]
     }
 
