@@ -21,6 +21,15 @@ export type Scalars = {
   UUID: { input: string; output: string; }
 };
 
+/** `activateWorkspace` input. */
+export type ActivateWorkspaceInput = {
+  /**
+   * Deprecated: the workspace name is set at creation (signUpInNewWorkspace) and this
+   * field is ignored during activation. Kept for backward compatibility.
+   */
+  displayName?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** An AI agent (Twenty's `Agent`). Tessera has none. */
 export type Agent = {
   /** Owning application. */
@@ -90,12 +99,80 @@ export type ApiKeyToken = {
   token: Scalars['String']['output'];
 };
 
+/** A signed token and its expiry. */
+export type AuthToken = {
+  /** When it expires. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The JWT. */
+  token: Scalars['String']['output'];
+};
+
+/** An access (or workspace-agnostic) token with its refresh token. */
+export type AuthTokenPair = {
+  /** `ACCESS` token (workspace) or `WORKSPACE_AGNOSTIC` token (sign-in, sign-up). */
+  accessOrWorkspaceAgnosticToken: AuthToken;
+  /** `REFRESH` token (single use; see `renewToken`). */
+  refreshToken: AuthToken;
+};
+
+/** `getAuthTokensFromLoginToken` / `renewToken` answer. */
+export type AuthTokens = {
+  /** The pair. */
+  tokens: AuthTokenPair;
+};
+
+/** A workspace the user can sign in to or join. */
+export type AvailableWorkspace = {
+  /** Display name. */
+  displayName: Maybe<Scalars['String']['output']>;
+  /** Workspace id. */
+  id: Scalars['UUID']['output'];
+  /** Public invite hash (not supported: null). */
+  inviteHash: Maybe<Scalars['String']['output']>;
+  /** A LOGIN token for it (sign-in only). */
+  loginToken: Maybe<Scalars['String']['output']>;
+  /** Logo URL (null). */
+  logo: Maybe<Scalars['String']['output']>;
+  /** Personal invitation token (never returned: only the invitation mail carries it). */
+  personalInviteToken: Maybe<Scalars['String']['output']>;
+  /** SSO connections (empty). */
+  sso: Array<SsoConnection>;
+  /** URLs. */
+  workspaceUrls: WorkspaceUrls;
+};
+
+/** The user's workspaces. */
+export type AvailableWorkspaces = {
+  /** Workspaces the user is a member of. */
+  availableWorkspacesForSignIn: Array<AvailableWorkspace>;
+  /** Workspaces the user could join (not listed yet: empty). */
+  availableWorkspacesForSignUp: Array<AvailableWorkspace>;
+};
+
+/** `signIn` / `signUp` answer. */
+export type AvailableWorkspacesAndAccessTokens = {
+  /** The user's workspaces. */
+  availableWorkspaces: AvailableWorkspaces;
+  /** Workspace-agnostic token pair. */
+  tokens: AuthTokenPair;
+};
+
 /** `{ is, isNot }` on a boolean. */
 export type BooleanFieldComparison = {
   /** Equals. */
   is?: InputMaybe<Scalars['Boolean']['input']>;
   /** Differs. */
   isNot?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** `checkUserExists` answer. */
+export type CheckUserExist = {
+  /** How many workspaces the user belongs to. */
+  availableWorkspacesCount: Scalars['Float']['output'];
+  /** Whether a user has this e-mail. */
+  exists: Scalars['Boolean']['output'];
+  /** Whether the user's e-mail is verified. */
+  isEmailVerified: Scalars['Boolean']['output'];
 };
 
 /** `createApiKey(input:)`. */
@@ -118,7 +195,10 @@ export type CreateFieldInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Icon name. */
   icon?: InputMaybe<Scalars['String']['input']>;
-  /** Accepted for compatibility. */
+  /**
+   * Whether the name(s) follow the label(s): they must then equal the names computed
+   * from the labels (`METADATA_VALIDATION_FAILED` otherwise).
+   */
   isLabelSyncedWithName?: InputMaybe<Scalars['Boolean']['input']>;
   /** Whether NULL is allowed (default true). */
   isNullable?: InputMaybe<Scalars['Boolean']['input']>;
@@ -140,13 +220,39 @@ export type CreateFieldInput = {
   type: FieldMetadataType;
 };
 
+/** One field of a new index. */
+export type CreateIndexFieldInput = {
+  /** The field. */
+  fieldMetadataId: Scalars['UUID']['input'];
+  /** For a composite field, one sub-field (`primaryEmail`); absent indexes all of them. */
+  subFieldName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A new custom index. */
+export type CreateIndexInput = {
+  /** The indexed fields, in order. */
+  fields: Array<CreateIndexFieldInput>;
+  /** `BTREE` or `GIN`. */
+  indexType: IndexType;
+  /**
+   * Tessera extension: refuse duplicate value combinations among live records
+   * (default false).
+   */
+  isUnique?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The object whose table gets the index. */
+  objectMetadataId: Scalars['UUID']['input'];
+};
+
 /** A new custom object. */
 export type CreateObjectInput = {
   /** Description. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** Icon name. */
   icon?: InputMaybe<Scalars['String']['input']>;
-  /** Accepted for compatibility; names are never derived from labels. */
+  /**
+   * Whether the name(s) follow the label(s): they must then equal the names computed
+   * from the labels (`METADATA_VALIDATION_FAILED` otherwise).
+   */
   isLabelSyncedWithName?: InputMaybe<Scalars['Boolean']['input']>;
   /** Remote objects are not supported (must be absent or false). */
   isRemote?: InputMaybe<Scalars['Boolean']['input']>;
@@ -168,6 +274,12 @@ export type CreateObjectInput = {
 export type CreateOneFieldMetadataInput = {
   /** The field to create. */
   field: CreateFieldInput;
+};
+
+/** `createOneIndex(input:)`. */
+export type CreateOneIndexInput = {
+  /** The custom index to create */
+  index: CreateIndexInput;
 };
 
 /** `createOneObject(input:)`. */
@@ -224,10 +336,22 @@ export type DeleteOneFieldInput = {
   id: Scalars['UUID']['input'];
 };
 
+/** `deleteOneIndex(input:)`. */
+export type DeleteOneIndexInput = {
+  /** The id of the custom index to delete. */
+  id: Scalars['UUID']['input'];
+};
+
 /** `deleteOneObject(input:)` / `deleteOneField(input:)`. */
 export type DeleteOneObjectInput = {
   /** The id of the object to delete. */
   id: Scalars['UUID']['input'];
+};
+
+/** `emailPasswordResetLink` answer. */
+export type EmailPasswordResetLink = {
+  /** Always true (the answer does not tell whether the e-mail exists). */
+  success: Scalars['Boolean']['output'];
 };
 
 export type Field = {
@@ -403,6 +527,74 @@ export type GetApiKeyInput = {
   id: Scalars['UUID']['input'];
 };
 
+/** Twenty's `IdentityProviderType`. */
+export type IdentityProviderType =
+  /** OpenID Connect. */
+  | 'OIDC'
+  /** SAML 2.0. */
+  | 'SAML';
+
+export type Index = {
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['UUID']['output'];
+  indexFieldMetadataList: Array<IndexField>;
+  indexType: IndexType;
+  indexWhereClause: Maybe<Scalars['String']['output']>;
+  isCustom: Maybe<Scalars['Boolean']['output']>;
+  isUnique: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** An edge of [`ObjectIndexMetadatasConnection`]. */
+export type IndexEdge = {
+  /** Cursor for this node. */
+  cursor: Scalars['ConnectionCursor']['output'];
+  /** The node containing the Index */
+  node: Index;
+};
+
+export type IndexField = {
+  createdAt: Scalars['DateTime']['output'];
+  fieldMetadataId: Scalars['UUID']['output'];
+  id: Scalars['UUID']['output'];
+  /** Position in the index, from 0. */
+  order: Scalars['Float']['output'];
+  subFieldName: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Filter of `Object.indexMetadatas` (Twenty's `IndexFilter`). */
+export type IndexFilter = {
+  /** All of these. */
+  and?: InputMaybe<Array<IndexFilter>>;
+  /** On the id. */
+  id?: InputMaybe<UuidFilterComparison>;
+  /** On `isCustom`. */
+  isCustom?: InputMaybe<BooleanFieldComparison>;
+  /** Any of these. */
+  or?: InputMaybe<Array<IndexFilter>>;
+};
+
+/** Twenty's `IndexType`. */
+export type IndexType =
+  /** B-tree. */
+  | 'BTREE'
+  /** Generalized inverted index (array and JSON fields). */
+  | 'GIN';
+
+/** `updatePasswordViaResetToken` answer. */
+export type InvalidatePassword = {
+  /** True once the password is changed. */
+  success: Scalars['Boolean']['output'];
+};
+
+/** `getLoginTokenFromCredentials` answer. */
+export type LoginToken = {
+  /** A LOGIN token for `getAuthTokensFromLoginToken`. */
+  loginToken: AuthToken;
+};
+
 /** Who may read a metadata item (Twenty's `MetadataReadability`). */
 export type MetadataReadability =
   /** Its application. */
@@ -428,6 +620,11 @@ export type MetadataWritability =
 /** The root mutation type of `/metadata`. */
 export type MutationRoot = {
   /**
+   * Creates the session workspace's storage, standard objects and member records.
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (API key), `CONFLICT` (not pending creation).
+   */
+  activateWorkspace: Workspace;
+  /**
    * Gives a key a role. Errors: `NOT_FOUND` (key or role), `FORBIDDEN` (role not
    * assignable to API keys, or stronger than the caller's without `ROLES`).
    */
@@ -440,6 +637,8 @@ export type MutationRoot = {
   createApiKey: ApiKey;
   /** Creates a field (both sides for a relation given `relationCreationPayload`). */
   createOneField: Field;
+  /** Creates a custom index (and the database index, in the same transaction). */
+  createOneIndex: Index;
   /** Creates a custom object (table `_<nameSingular>`, system fields, a `name` field). */
   createOneObject: Object;
   /**
@@ -449,6 +648,8 @@ export type MutationRoot = {
   createOneRole: Role;
   /** Deletes a custom field and its column(s); returns it as it was. */
   deleteOneField: Field;
+  /** Deletes a custom index; returns it as it was. */
+  deleteOneIndex: Index;
   /** Deletes a custom object, its table and the relations pointing at it; returns it as it was. */
   deleteOneObject: Object;
   /**
@@ -457,6 +658,16 @@ export type MutationRoot = {
    */
   deleteOneRole: Scalars['String']['output'];
   /**
+   * Deletes a pending invitation of the session's workspace; answers `"success"`.
+   * Errors: `UNAUTHENTICATED`, `NOT_FOUND`.
+   */
+  deleteWorkspaceInvitation: Scalars['String']['output'];
+  /**
+   * Mails a password-reset link when a user has this e-mail; always answers success.
+   * Errors: `RATE_LIMITED` (3 per e-mail per 15 minutes).
+   */
+  emailPasswordResetLink: EmailPasswordResetLink;
+  /**
    * Mints a token for a key, valid until `expiresAt` (ISO-8601). Errors: `NOT_FOUND`,
    * `BAD_USER_INPUT` (bad date, revoked key: `This API Key is revoked`).
    *
@@ -464,8 +675,63 @@ export type MutationRoot = {
    * `API_KEYS_AND_WEBHOOKS` call it, since there is no sign-in yet.
    */
   generateApiKeyToken: ApiKeyToken;
+  /**
+   * Exchanges a LOGIN token for an ACCESS + REFRESH pair. Errors: `UNAUTHENTICATED`,
+   * `FORBIDDEN`.
+   */
+  getAuthTokensFromLoginToken: AuthTokens;
+  /**
+   * Checks the password and returns a LOGIN token for the origin's workspace (or the
+   * user's only / default one). Errors: `FORBIDDEN`, `RATE_LIMITED`.
+   */
+  getLoginTokenFromCredentials: LoginToken;
+  /**
+   * Uses up a refresh token and returns a new pair (same session). A refresh token used
+   * twice revokes its whole session. Errors: `UNAUTHENTICATED`.
+   */
+  renewToken: AuthTokens;
+  /**
+   * Replaces a pending invitation with a new one and mails it. Errors: `UNAUTHENTICATED`,
+   * `FORBIDDEN` (API key), `NOT_FOUND`.
+   */
+  resendWorkspaceInvitation: SendInvitations;
   /** Revokes a key (sets `revokedAt` to now, once); `null` when there is no such key. */
   revokeApiKey: Maybe<ApiKey>;
+  /**
+   * Invites e-mails to the session's workspace (mails a personal link each).
+   * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (API key).
+   */
+  sendInvitations: SendInvitations;
+  /**
+   * Checks the password and returns a workspace-agnostic pair and the user's workspaces,
+   * each with a LOGIN token. Errors: `FORBIDDEN` ("Invalid email or password.", the same
+   * for an unknown e-mail), `RATE_LIMITED`.
+   */
+  signIn: AvailableWorkspacesAndAccessTokens;
+  /**
+   * Ends the session of `refreshToken` (revokes its refresh-token family). Errors:
+   * `UNAUTHENTICATED` for an invalid token or one of another user.
+   */
+  signOut: Scalars['Boolean']['output'];
+  /**
+   * Creates a user with a password (no workspace) and returns a workspace-agnostic pair.
+   * Errors: `BAD_USER_INPUT` (e-mail, password rule), `CONFLICT` (e-mail taken),
+   * `RATE_LIMITED`.
+   */
+  signUp: AvailableWorkspacesAndAccessTokens;
+  /**
+   * Creates a workspace pending creation with the signed-in user as first member and
+   * returns a LOGIN token for it. Errors: `UNAUTHENTICATED` without a user token,
+   * `BAD_USER_INPUT` / `CONFLICT` (subdomain).
+   */
+  signUpInNewWorkspace: SignUp;
+  /**
+   * Joins a workspace with a personal invitation (`workspacePersonalInviteToken`, from the
+   * invitation mail), creating the user if needed; returns a LOGIN token for it. Public
+   * invite links (`workspaceInviteHash`) are not supported. Errors: `FORBIDDEN`,
+   * `BAD_USER_INPUT`, `RATE_LIMITED`.
+   */
+  signUpInWorkspace: SignUp;
   /** Changes a key's name, expiry or revocation; `null` when there is no such key. */
   updateApiKey: Maybe<ApiKey>;
   /** Changes a field (label, name, `isActive`, nullability, default, uniqueness, options). */
@@ -478,6 +744,11 @@ export type MutationRoot = {
    */
   updateOneRole: Role;
   /**
+   * Sets a new password with a reset token (once); revokes the user's sessions.
+   * Errors: `FORBIDDEN` ("Token is invalid"), `BAD_USER_INPUT` (password rule).
+   */
+  updatePasswordViaResetToken: InvalidatePassword;
+  /**
    * Gives a workspace member a role; returns the member. Errors: `NOT_FOUND` (member or
    * role), `FORBIDDEN` (`Cannot update self role`, `Cannot unassign last admin`, role not
    * assignable to users).
@@ -489,6 +760,12 @@ export type MutationRoot = {
   upsertObjectPermissions: Array<ObjectPermission>;
   /** Replaces the flags of a custom role. Errors: `BAD_USER_INPUT` for an unknown flag. */
   upsertPermissionFlags: Array<RolePermissionFlag>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootActivateWorkspaceArgs = {
+  data: ActivateWorkspaceInput;
 };
 
 
@@ -512,6 +789,12 @@ export type MutationRootCreateOneFieldArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootCreateOneIndexArgs = {
+  input: CreateOneIndexInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootCreateOneObjectArgs = {
   input: CreateOneObjectInput;
 };
@@ -530,6 +813,12 @@ export type MutationRootDeleteOneFieldArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootDeleteOneIndexArgs = {
+  input: DeleteOneIndexInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootDeleteOneObjectArgs = {
   input: DeleteOneObjectInput;
 };
@@ -542,6 +831,20 @@ export type MutationRootDeleteOneRoleArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootDeleteWorkspaceInvitationArgs = {
+  appTokenId: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootEmailPasswordResetLinkArgs = {
+  captchaToken?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  workspaceId?: InputMaybe<Scalars['UUID']['input']>;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootGenerateApiKeyTokenArgs = {
   apiKeyId: Scalars['UUID']['input'];
   expiresAt: Scalars['String']['input'];
@@ -549,8 +852,90 @@ export type MutationRootGenerateApiKeyTokenArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootGetAuthTokensFromLoginTokenArgs = {
+  loginToken: Scalars['String']['input'];
+  origin: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootGetLoginTokenFromCredentialsArgs = {
+  captchaToken?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  locale?: InputMaybe<Scalars['String']['input']>;
+  origin: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+  verifyEmailRedirectPath?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootRenewTokenArgs = {
+  appToken: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootResendWorkspaceInvitationArgs = {
+  appTokenId: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootSendInvitationsArgs = {
+  emails: Array<Scalars['String']['input']>;
+  roleId?: InputMaybe<Scalars['UUID']['input']>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootSignInArgs = {
+  captchaToken?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  locale?: InputMaybe<Scalars['String']['input']>;
+  password: Scalars['String']['input'];
+  verifyEmailRedirectPath?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootSignOutArgs = {
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootSignUpArgs = {
+  captchaToken?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  locale?: InputMaybe<Scalars['String']['input']>;
+  password: Scalars['String']['input'];
+  verifyEmailRedirectPath?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootSignUpInNewWorkspaceArgs = {
+  input?: InputMaybe<SignUpInNewWorkspaceInput>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootSignUpInWorkspaceArgs = {
+  captchaToken?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  locale?: InputMaybe<Scalars['String']['input']>;
+  password: Scalars['String']['input'];
+  verifyEmailRedirectPath?: InputMaybe<Scalars['String']['input']>;
+  workspaceId?: InputMaybe<Scalars['UUID']['input']>;
+  workspaceInviteHash?: InputMaybe<Scalars['String']['input']>;
+  workspacePersonalInviteToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -575,6 +960,13 @@ export type MutationRootUpdateOneObjectArgs = {
 /** The root mutation type of `/metadata`. */
 export type MutationRootUpdateOneRoleArgs = {
   updateRoleInput: UpdateRoleInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpdatePasswordViaResetTokenArgs = {
+  newPassword: Scalars['String']['input'];
+  passwordResetToken: Scalars['String']['input'];
 };
 
 
@@ -619,6 +1011,10 @@ export type Object = {
   icon: Maybe<Scalars['String']['output']>;
   id: Scalars['UUID']['output'];
   imageIdentifierFieldMetadataId: Maybe<Scalars['UUID']['output']>;
+  /** Every index of the object: those of join columns and unique fields, then custom ones. */
+  indexMetadataList: Array<Index>;
+  /** The object's indexes as a connection. */
+  indexMetadatas: ObjectIndexMetadatasConnection;
   isActive: Scalars['Boolean']['output'];
   isCustom: Scalars['Boolean']['output'];
   isLabelSyncedWithName: Scalars['Boolean']['output'];
@@ -647,6 +1043,12 @@ export type Object = {
 
 export type ObjectFieldsArgs = {
   filter?: InputMaybe<FieldFilter>;
+  paging?: InputMaybe<CursorPaging>;
+};
+
+
+export type ObjectIndexMetadatasArgs = {
+  filter?: InputMaybe<IndexFilter>;
   paging?: InputMaybe<CursorPaging>;
 };
 
@@ -690,6 +1092,14 @@ export type ObjectFilter = {
   isSystem?: InputMaybe<BooleanFieldComparison>;
   /** One must hold. */
   or?: InputMaybe<Array<ObjectFilter>>;
+};
+
+/** `Object.indexMetadatas`. */
+export type ObjectIndexMetadatasConnection = {
+  /** Array of edges. */
+  edges: Array<IndexEdge>;
+  /** Paging information */
+  pageInfo: PageInfo;
 };
 
 /** Where a record opens in the UI (Twenty's `ObjectOpenRecordIn`). */
@@ -763,22 +1173,45 @@ export type QueryRoot = {
   apiKey: Maybe<ApiKey>;
   /** The workspace's API keys (revoked and expired ones included), oldest first. */
   apiKeys: Array<ApiKey>;
+  /** Whether a user has this e-mail (public, as in Twenty). */
+  checkUserExists: CheckUserExist;
+  /**
+   * The signed-in user, with their memberships and, for an ACCESS token, the current
+   * workspace and member record. Errors: `UNAUTHENTICATED` without a user token.
+   */
+  currentUser: User;
+  /** The session's workspace. Errors: `UNAUTHENTICATED`, `NOT_FOUND`. */
+  currentWorkspace: Workspace;
   /** One field by id. Errors: `NOT_FOUND`. */
   field: Field;
   /** The workspace's fields, object by object; default page 10. */
   fields: FieldConnection;
+  /** The session workspace's pending invitations. Errors: `UNAUTHENTICATED`. */
+  findWorkspaceInvitations: Array<WorkspaceInvitation>;
   /** Every role of the workspace (default roles first). Needs `ROLES`. */
   getRoles: Array<Role>;
   /** One object by id. Errors: `NOT_FOUND`. */
   object: Object;
   /** The workspace's objects (inactive ones included), in stable order; default page 10. */
   objects: ObjectConnection;
+  /**
+   * The user a password-reset token belongs to. Errors: `FORBIDDEN` for an unknown, used
+   * or expired token.
+   */
+  validatePasswordResetToken: ValidatePasswordResetToken;
 };
 
 
 /** The root query type of `/metadata`. */
 export type QueryRootApiKeyArgs = {
   input: GetApiKeyInput;
+};
+
+
+/** The root query type of `/metadata`. */
+export type QueryRootCheckUserExistsArgs = {
+  captchaToken?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
 };
 
 
@@ -805,6 +1238,12 @@ export type QueryRootObjectArgs = {
 export type QueryRootObjectsArgs = {
   filter?: InputMaybe<ObjectFilter>;
   paging?: InputMaybe<CursorPaging>;
+};
+
+
+/** The root query type of `/metadata`. */
+export type QueryRootValidatePasswordResetTokenArgs = {
+  passwordResetToken: Scalars['String']['input'];
 };
 
 /** Both sides of a relation. */
@@ -983,6 +1422,55 @@ export type RowLevelPermissionPredicateOperand =
   /** `VECTOR_SEARCH`. */
   | 'VECTOR_SEARCH';
 
+/** An SSO connection of a workspace (SSO is not supported yet: lists are empty). */
+export type SsoConnection = {
+  /** Id. */
+  id: Scalars['UUID']['output'];
+  /** Issuer URL. */
+  issuer: Scalars['String']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** Status. */
+  status: SsoIdentityProviderStatus;
+  /** Kind. */
+  type: IdentityProviderType;
+};
+
+/** Twenty's `SSOIdentityProviderStatus`. */
+export type SsoIdentityProviderStatus =
+  /** Usable. */
+  | 'Active'
+  /** Misconfigured. */
+  | 'Error'
+  /** Switched off. */
+  | 'Inactive';
+
+/** `sendInvitations` / `resendWorkspaceInvitation` answer. */
+export type SendInvitations = {
+  /** Why some e-mails were not invited. */
+  errors: Array<Scalars['String']['output']>;
+  /** The invitations created. */
+  result: Array<WorkspaceInvitation>;
+  /** True when every e-mail was invited. */
+  success: Scalars['Boolean']['output'];
+};
+
+/** `signUpInNewWorkspace` / `signUpInWorkspace` answer. */
+export type SignUp = {
+  /** A LOGIN token for the workspace. */
+  loginToken: AuthToken;
+  /** The workspace. */
+  workspace: WorkspaceUrlsAndId;
+};
+
+/** `signUpInNewWorkspace` input. */
+export type SignUpInNewWorkspaceInput = {
+  /** Display name. */
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  /** Subdomain (generated from the display name when absent). */
+  subdomain?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Comparisons on a UUID (Twenty's `UUIDFilterComparison`). */
 export type UuidFilterComparison = {
   /** Equals. */
@@ -1021,7 +1509,7 @@ export type UpdateApiKeyInput = {
 
 /** Changes to a field; absent keys stay as they are. */
 export type UpdateFieldInput = {
-  /** New default value. */
+  /** New default value; an explicit `null` removes the default. */
   defaultValue?: InputMaybe<Scalars['JSON']['input']>;
   /** New description. */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -1029,7 +1517,10 @@ export type UpdateFieldInput = {
   icon?: InputMaybe<Scalars['String']['input']>;
   /** Show or hide the field in `/graphql` (data is kept). */
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Accepted for compatibility. */
+  /**
+   * Whether the name(s) follow the label(s): they must then equal the names computed
+   * from the labels (`METADATA_VALIDATION_FAILED` otherwise).
+   */
   isLabelSyncedWithName?: InputMaybe<Scalars['Boolean']['input']>;
   /** Allow NULL or not. */
   isNullable?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1053,7 +1544,10 @@ export type UpdateObjectPayload = {
   icon?: InputMaybe<Scalars['String']['input']>;
   /** Show or hide the object in `/graphql` (data is kept). */
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Accepted for compatibility. */
+  /**
+   * Whether the name(s) follow the label(s): they must then equal the names computed
+   * from the labels (`METADATA_VALIDATION_FAILED` otherwise).
+   */
   isLabelSyncedWithName?: InputMaybe<Scalars['Boolean']['input']>;
   /** The field that names a record. */
   labelIdentifierFieldMetadataId?: InputMaybe<Scalars['UUID']['input']>;
@@ -1143,6 +1637,145 @@ export type UpsertPermissionFlagsInput = {
   roleId: Scalars['UUID']['input'];
 };
 
+/** The signed-in user (`currentUser`). */
+export type User = {
+  /** Workspaces to sign in to. */
+  availableWorkspaces: AvailableWorkspaces;
+  /** Admin panel right (false). */
+  canAccessFullAdminPanel: Scalars['Boolean']['output'];
+  /** Impersonation right (false). */
+  canImpersonate: Scalars['Boolean']['output'];
+  /** Creation time. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The current membership (ACCESS tokens). */
+  currentUserWorkspace: Maybe<UserWorkspace>;
+  /** The current workspace (ACCESS tokens). */
+  currentWorkspace: Maybe<Workspace>;
+  /** Deletion time (null). */
+  deletedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Disabled users cannot sign in. */
+  disabled: Maybe<Scalars['Boolean']['output']>;
+  /** E-mail. */
+  email: Scalars['String']['output'];
+  /** First name. */
+  firstName: Scalars['String']['output'];
+  /** Whether the user has a password. */
+  hasPassword: Scalars['Boolean']['output'];
+  /** Id. */
+  id: Scalars['UUID']['output'];
+  /** Whether the e-mail is verified. */
+  isEmailVerified: Scalars['Boolean']['output'];
+  /** Last name. */
+  lastName: Scalars['String']['output'];
+  /** Locale. */
+  locale: Scalars['String']['output'];
+  /** Update time. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Memberships. */
+  userWorkspaces: Array<UserWorkspace>;
+  /** The user's member record in the current workspace (ACCESS tokens). */
+  workspaceMember: Maybe<WorkspaceMember>;
+  /** Memberships (Twenty's newer name for `userWorkspaces`). */
+  workspaces: Array<UserWorkspace>;
+};
+
+/** A membership of the user. */
+export type UserWorkspace = {
+  /** Creation time. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Deletion time (always null: deleted memberships are not listed). */
+  deletedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Membership id. */
+  id: Scalars['UUID']['output'];
+  /** Locale in the workspace. */
+  locale: Scalars['String']['output'];
+  /** Update time. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The user. */
+  userId: Scalars['UUID']['output'];
+};
+
+/** `validatePasswordResetToken` answer. */
+export type ValidatePasswordResetToken = {
+  /** User e-mail. */
+  email: Scalars['String']['output'];
+  /** Whether the user has a password. */
+  hasPassword: Scalars['Boolean']['output'];
+  /** User id. */
+  id: Scalars['UUID']['output'];
+};
+
+/** A workspace (the fields Tessera supports; the rest of Twenty's `Workspace` is absent). */
+export type Workspace = {
+  /** Lifecycle state. */
+  activationStatus: WorkspaceActivationStatus;
+  /** Impersonation (not supported: false). */
+  allowImpersonation: Scalars['Boolean']['output'];
+  /** Creation time. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Custom domain (null). */
+  customDomain: Maybe<Scalars['String']['output']>;
+  /** Deletion time (null: deleted workspaces are not served). */
+  deletedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Display name. */
+  displayName: Maybe<Scalars['String']['output']>;
+  /** Id. */
+  id: Scalars['UUID']['output'];
+  /** Custom domain enabled (false). */
+  isCustomDomainEnabled: Scalars['Boolean']['output'];
+  /** Google sign-in (false). */
+  isGoogleAuthEnabled: Scalars['Boolean']['output'];
+  /** Microsoft sign-in (false). */
+  isMicrosoftAuthEnabled: Scalars['Boolean']['output'];
+  /** E-mail/password sign-in (true). */
+  isPasswordAuthEnabled: Scalars['Boolean']['output'];
+  /** Public invite link (not supported: false). */
+  isPublicInviteLinkEnabled: Scalars['Boolean']['output'];
+  /** 2FA enforced (false). */
+  isTwoFactorAuthenticationEnforced: Scalars['Boolean']['output'];
+  /** Logo URL (null). */
+  logo: Maybe<Scalars['String']['output']>;
+  /** Metadata version. */
+  metadataVersion: Scalars['Float']['output'];
+  /** Subdomain. */
+  subdomain: Scalars['String']['output'];
+  /** Days soft-deleted records are kept (14, Twenty's default). */
+  trashRetentionDays: Scalars['Float']['output'];
+  /** Update time. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Number of members. */
+  workspaceMembersCount: Maybe<Scalars['Float']['output']>;
+  /** URLs. */
+  workspaceUrls: WorkspaceUrls;
+};
+
+/** Twenty's `WorkspaceActivationStatus`. */
+export type WorkspaceActivationStatus =
+  /** In use. */
+  | 'ACTIVE'
+  /** Created. */
+  | 'CREATED'
+  /** Switched off. */
+  | 'INACTIVE'
+  /** Storage being created. */
+  | 'ONGOING_CREATION'
+  /** Created by `signUpInNewWorkspace`, waiting for `activateWorkspace`. */
+  | 'PENDING_CREATION'
+  /** Suspended. */
+  | 'SUSPENDED';
+
+/** A pending invitation. */
+export type WorkspaceInvitation = {
+  /** Invited e-mail. */
+  email: Scalars['String']['output'];
+  /** Expiry. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Invitation id (`appTokenId` of `deleteWorkspaceInvitation`). */
+  id: Scalars['UUID']['output'];
+  /** Role given on joining, if chosen. */
+  roleId: Maybe<Scalars['UUID']['output']>;
+};
+
 export type WorkspaceMember = {
   /** Avatar URL. */
   avatarUrl: Maybe<Scalars['String']['output']>;
@@ -1172,7 +1805,7 @@ export type WorkspaceMember = {
   uiScale: Scalars['String']['output'];
   /** The member's email. */
   userEmail: Scalars['String']['output'];
-  /** The user-workspace link (not modelled by Tessera: always null). */
+  /** The member's `userWorkspace` (membership) id; null for a member record without a user. */
   userWorkspaceId: Maybe<Scalars['UUID']['output']>;
 };
 
@@ -1209,6 +1842,22 @@ export type WorkspaceMemberTimeFormatEnum =
   /** The browser's format. */
   | 'SYSTEM';
 
+/** A workspace's URLs. */
+export type WorkspaceUrls = {
+  /** Custom domain URL (not supported: always null). */
+  customUrl: Maybe<Scalars['String']['output']>;
+  /** `FRONTEND_URL` with the workspace's subdomain before its host. */
+  subdomainUrl: Scalars['String']['output'];
+};
+
+/** A workspace id with its URLs. */
+export type WorkspaceUrlsAndId = {
+  /** Workspace id. */
+  id: Scalars['UUID']['output'];
+  /** URLs. */
+  workspaceUrls: WorkspaceUrls;
+};
+
 export type CreateApiKeyMutationVariables = Exact<{
   input: CreateApiKeyInput;
 }>;
@@ -1229,6 +1878,11 @@ export type CreateOneObjectMutationVariables = Exact<{
 
 
 export type CreateOneObjectMutation = { createOneObject: { id: string, nameSingular: string, namePlural: string, labelSingular: string, labelPlural: string, isCustom: boolean, isActive: boolean, createdAt: string, updatedAt: string, fieldsList: Array<{ id: string, name: string, type: FieldMetadataType }> } };
+
+export type CurrentUserQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CurrentUserQuery = { currentUser: { id: string, firstName: string, lastName: string, email: string, locale: string, isEmailVerified: boolean, hasPassword: boolean, createdAt: string, deletedAt: string | null, workspaceMember: { id: string, userEmail: string, colorScheme: string, locale: string | null, timeZone: string | null, avatarUrl: string | null, name: { firstName: string, lastName: string } } | null, currentUserWorkspace: { id: string, locale: string } | null, currentWorkspace: { id: string, displayName: string | null, activationStatus: WorkspaceActivationStatus, subdomain: string, isPasswordAuthEnabled: boolean, workspaceMembersCount: number | null, workspaceUrls: { customUrl: string | null, subdomainUrl: string } } | null, workspaces: Array<{ id: string, userId: string }>, availableWorkspaces: { availableWorkspacesForSignIn: Array<{ id: string, displayName: string | null }> } } };
 
 export type DeleteOneFieldMutationVariables = Exact<{
   input: DeleteOneFieldInput;
@@ -1257,6 +1911,31 @@ export type ObjectMetadataItemsQueryVariables = Exact<{
 
 
 export type ObjectMetadataItemsQuery = { objects: { edges: Array<{ node: { id: string, nameSingular: string, namePlural: string, labelSingular: string, labelPlural: string, description: string | null, icon: string | null, isCustom: boolean, isRemote: boolean, isActive: boolean, isSystem: boolean, createdAt: string, updatedAt: string, labelIdentifierFieldMetadataId: string | null, imageIdentifierFieldMetadataId: string | null, shortcut: string | null, isLabelSyncedWithName: boolean, isSearchable: boolean, duplicateCriteria: Array<Array<string>> | null, fieldsList: Array<{ id: string, type: FieldMetadataType, name: string, label: string, description: string | null, icon: string | null, isCustom: boolean | null, isActive: boolean | null, isSystem: boolean | null, isNullable: boolean | null, isUnique: boolean | null, createdAt: string, updatedAt: string, defaultValue: unknown | null, options: unknown | null, settings: unknown | null, isLabelSyncedWithName: boolean | null, relation: { type: RelationType, sourceObjectMetadata: { id: string, nameSingular: string, namePlural: string }, targetObjectMetadata: { id: string, nameSingular: string, namePlural: string }, sourceFieldMetadata: { id: string, name: string }, targetFieldMetadata: { id: string, name: string } } | null }>, fields: { edges: Array<{ node: { id: string, name: string } }> } } }>, pageInfo: { hasNextPage: boolean | null, hasPreviousPage: boolean | null, startCursor: string | null, endCursor: string | null } } };
+
+export type RenewTokenMutationVariables = Exact<{
+  appToken: Scalars['String']['input'];
+}>;
+
+
+export type RenewTokenMutation = { renewToken: { tokens: { accessOrWorkspaceAgnosticToken: { token: string, expiresAt: string }, refreshToken: { token: string, expiresAt: string } } } };
+
+export type SignInMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+  captchaToken?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type SignInMutation = { signIn: { tokens: { accessOrWorkspaceAgnosticToken: { token: string, expiresAt: string }, refreshToken: { token: string, expiresAt: string } }, availableWorkspaces: { availableWorkspacesForSignIn: Array<{ id: string, displayName: string | null, loginToken: string | null, workspaceUrls: { customUrl: string | null, subdomainUrl: string }, sso: Array<{ id: string, type: IdentityProviderType, name: string, issuer: string, status: SsoIdentityProviderStatus }> }>, availableWorkspacesForSignUp: Array<{ id: string, displayName: string | null, workspaceUrls: { customUrl: string | null, subdomainUrl: string } }> } } };
+
+export type SignUpMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+  captchaToken?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type SignUpMutation = { signUp: { tokens: { accessOrWorkspaceAgnosticToken: { token: string, expiresAt: string }, refreshToken: { token: string, expiresAt: string } }, availableWorkspaces: { availableWorkspacesForSignIn: Array<{ id: string, displayName: string | null, logo: string | null, workspaceUrls: { customUrl: string | null, subdomainUrl: string } }>, availableWorkspacesForSignUp: Array<{ id: string, displayName: string | null, logo: string | null, workspaceUrls: { customUrl: string | null, subdomainUrl: string } }> } } };
 
 export type UpdateOneFieldMutationVariables = Exact<{
   input: UpdateOneFieldMetadataInput;

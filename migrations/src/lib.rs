@@ -1,5 +1,5 @@
-//! System tables of Tessera (`workspace`, `objectMetadata`, `fieldMetadata`, `apiKey`, roles and
-//! permissions), as
+//! System tables of Tessera (`workspace`, `objectMetadata`, `fieldMetadata`, `apiKey`, `user`,
+//! `userWorkspace`, `appToken`, roles and permissions), as
 //! sea-orm migrations for SQLite and PostgreSQL.
 //!
 //! On PostgreSQL every system table lives in schema `core` (like Twenty); on SQLite they live in
@@ -12,6 +12,8 @@
 
 mod columns;
 mod m20260101_000001_system_tables;
+mod m20261120_000001_accounts;
+mod m20261120_000001_index_metadata;
 mod m20261121_000001_roles;
 
 use sea_orm_migration::prelude::*;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20260101_000001_system_tables::Migration),
+            Box::new(m20261120_000001_index_metadata::Migration),
+            Box::new(m20261120_000001_accounts::Migration),
             Box::new(m20261121_000001_roles::Migration),
         ]
     }

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -10,7 +11,9 @@ use tessera_core::WorkspaceId;
 use tessera_metadata::ObjectMetadata;
 
 use crate::telemetry::{self, LogFormat};
-use crate::{AppState, ServerConfig, ServerError, app, demo, import, workspaces};
+use crate::{
+    AppState, AuthConfig, ServerConfig, ServerError, SmtpConfig, app, demo, import, workspaces,
+};
 
 /// Tessera: a multi-tenant CRM server with a Twenty-compatible GraphQL API.
 #[derive(Debug, Parser)]
@@ -30,12 +33,132 @@ pub struct Cli {
     /// Secret every token-signing key derives from (required with --database-url).
     #[arg(long, env = "APP_SECRET", global = true, hide_env_values = true)]
     pub app_secret: Option<String>,
+    /// Accounts and sign-in settings.
+    #[command(flatten)]
+    pub auth: AuthArgs,
     /// Log format.
     #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Accounts and sign-in settings (Twenty's environment names).
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuthArgs {
+    /// Lifetime of ACCESS tokens (`30m`, `1h`, ...).
+    #[arg(long, env = "ACCESS_TOKEN_EXPIRES_IN", default_value = "30m", value_parser = crate::parse_duration, global = true)]
+    pub access_token_expires_in: Duration,
+    /// Lifetime of WORKSPACE_AGNOSTIC tokens.
+    #[arg(long, env = "WORKSPACE_AGNOSTIC_TOKEN_EXPIRES_IN", default_value = "30m", value_parser = crate::parse_duration, global = true)]
+    pub workspace_agnostic_token_expires_in: Duration,
+    /// Lifetime of REFRESH tokens.
+    #[arg(long, env = "REFRESH_TOKEN_EXPIRES_IN", default_value = "60d", value_parser = crate::parse_duration, global = true)]
+    pub refresh_token_expires_in: Duration,
+    /// Lifetime of LOGIN tokens.
+    #[arg(long, env = "LOGIN_TOKEN_EXPIRES_IN", default_value = "15m", value_parser = crate::parse_duration, global = true)]
+    pub login_token_expires_in: Duration,
+    /// Lifetime of password-reset tokens.
+    #[arg(long, env = "PASSWORD_RESET_TOKEN_EXPIRES_IN", default_value = "5m", value_parser = crate::parse_duration, global = true)]
+    pub password_reset_token_expires_in: Duration,
+    /// Lifetime of invitations.
+    #[arg(long, env = "INVITATION_TOKEN_EXPIRES_IN", default_value = "30d", value_parser = crate::parse_duration, global = true)]
+    pub invitation_token_expires_in: Duration,
+    /// Base URL of the web front end (links in mails; workspace URLs).
+    #[arg(
+        long,
+        env = "FRONTEND_URL",
+        default_value = "http://localhost:3001",
+        global = true
+    )]
+    pub frontend_url: String,
+    /// Password checks allowed per e-mail address per window.
+    #[arg(
+        long,
+        env = "TESSERA_LOGIN_MAX_ATTEMPTS_PER_EMAIL",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_attempts_per_email: u32,
+    /// Password checks allowed per client IP per window.
+    #[arg(
+        long,
+        env = "TESSERA_LOGIN_MAX_ATTEMPTS_PER_IP",
+        default_value_t = 100,
+        global = true
+    )]
+    pub login_attempts_per_ip: u32,
+    /// Window of the login rate limits.
+    #[arg(long, env = "TESSERA_LOGIN_RATE_WINDOW", default_value = "15m", value_parser = crate::parse_duration, global = true)]
+    pub login_rate_window: Duration,
+    /// Client IP from the last X-Forwarded-For entry (only behind a trusted proxy).
+    #[arg(long, env = "TESSERA_TRUST_FORWARDED_FOR", global = true)]
+    pub trust_forwarded_for: bool,
+    /// SMTP host; without it mails are skipped.
+    #[arg(long, env = "EMAIL_SMTP_HOST", global = true)]
+    pub email_smtp_host: Option<String>,
+    /// SMTP port (465: implicit TLS; otherwise STARTTLS unless EMAIL_SMTP_NO_TLS).
+    #[arg(long, env = "EMAIL_SMTP_PORT", default_value_t = 587, global = true)]
+    pub email_smtp_port: u16,
+    /// SMTP user.
+    #[arg(long, env = "EMAIL_SMTP_USER", global = true)]
+    pub email_smtp_user: Option<String>,
+    /// SMTP password.
+    #[arg(
+        long,
+        env = "EMAIL_SMTP_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub email_smtp_password: Option<String>,
+    /// Plain SMTP without TLS (local test servers only).
+    #[arg(long, env = "EMAIL_SMTP_NO_TLS", global = true)]
+    pub email_smtp_no_tls: bool,
+    /// Sender address.
+    #[arg(
+        long,
+        env = "EMAIL_FROM_ADDRESS",
+        default_value = "noreply@tessera.localhost",
+        global = true
+    )]
+    pub email_from_address: String,
+    /// Sender name.
+    #[arg(
+        long,
+        env = "EMAIL_FROM_NAME",
+        default_value = "Tessera",
+        global = true
+    )]
+    pub email_from_name: String,
+}
+
+impl AuthArgs {
+    /// The configuration these arguments describe.
+    pub fn config(&self) -> AuthConfig {
+        AuthConfig {
+            access_token_expires_in: self.access_token_expires_in,
+            workspace_agnostic_token_expires_in: self.workspace_agnostic_token_expires_in,
+            refresh_token_expires_in: self.refresh_token_expires_in,
+            login_token_expires_in: self.login_token_expires_in,
+            password_reset_token_expires_in: self.password_reset_token_expires_in,
+            invitation_token_expires_in: self.invitation_token_expires_in,
+            frontend_url: self.frontend_url.clone(),
+            login_attempts_per_email: self.login_attempts_per_email,
+            login_attempts_per_ip: self.login_attempts_per_ip,
+            login_rate_window: self.login_rate_window,
+            trust_forwarded_for: self.trust_forwarded_for,
+            smtp: self.email_smtp_host.as_ref().map(|host| SmtpConfig {
+                host: host.clone(),
+                port: self.email_smtp_port,
+                user: self.email_smtp_user.clone(),
+                password: self.email_smtp_password.clone(),
+                no_tls: self.email_smtp_no_tls,
+            }),
+            email_from_address: self.email_from_address.clone(),
+            email_from_name: self.email_from_name.clone(),
+        }
+    }
 }
 
 /// Subcommands.
@@ -104,6 +227,7 @@ impl Cli {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone(),
             app_secret: self.app_secret.clone(),
+            auth: self.auth.config(),
         }
     }
 }
@@ -190,10 +314,13 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
     tracing::info!("stopped");
     Ok(())
 }

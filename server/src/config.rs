@@ -21,6 +21,8 @@ pub struct ServerConfig {
     /// Secret from which every token-signing key is derived (Twenty's `APP_SECRET`). When
     /// `None` in embedded mode, one is generated once and kept in `<data_dir>/app-secret`.
     pub app_secret: Option<String>,
+    /// Accounts and sign-in: token lifetimes, links, login rate limits, SMTP.
+    pub auth: crate::AuthConfig,
 }
 
 impl ServerConfig {
@@ -33,6 +35,7 @@ impl ServerConfig {
             data_dir: data_dir.into(),
             database_url: None,
             app_secret: None,
+            auth: crate::AuthConfig::default(),
         }
     }
 
@@ -59,6 +62,7 @@ impl std::fmt::Debug for ServerConfig {
                 "app_secret",
                 &self.app_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("auth", &self.auth)
             .finish()
     }
 }

@@ -1,14 +1,15 @@
 //! The axum application: routes, layers and the thin `/graphql` handler.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use async_graphql::{ParseRequestError, ServerError as GqlError};
 use async_graphql_axum::GraphQLRequest;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use tessera_core::CodedError;
 use tessera_graphql::{RequestContext, error_extensions, finish_response};
 use tower::ServiceBuilder;
@@ -23,11 +24,13 @@ use crate::{AppState, auth};
 /// Largest accepted request body (10 MiB).
 pub const BODY_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
-/// The HTTP application: `POST /graphql` (API key required), `GET /graphql` (GraphiQL),
+/// The HTTP application: `POST /graphql` (API key or user ACCESS token required),
+/// `POST /metadata` (same tokens, plus workspace-agnostic user tokens; public account
+/// operations without a token), `GET /graphql` and `GET /metadata` (GraphiQL),
 /// `GET /healthz` (liveness, `ok`), `GET /readyz` (200 when the database answers, else 503).
 /// Layers: request id (`x-request-id`, generated when absent, echoed back), tracing (one span
-/// per request with method, path, request id and, once authenticated, workspace id; one INFO
-/// line per response), CORS (permissive), body limit ([`BODY_LIMIT_BYTES`]).
+/// per request with method, path, request id and, once authenticated, workspace and user
+/// id; one INFO line per response), CORS (permissive), body limit ([`BODY_LIMIT_BYTES`]).
 pub fn app(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -45,6 +48,7 @@ pub fn app(state: AppState) -> Router {
                         path = %request.uri().path(),
                         request_id = %request_id,
                         workspace_id = tracing::field::Empty,
+                        user_id = tracing::field::Empty,
                     )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
@@ -82,27 +86,73 @@ async fn metadata_graphiql() -> Html<String> {
 /// fail with `UNAUTHENTICATED`.
 async fn metadata(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     request: GraphQLRequest<BadRequest>,
 ) -> Response {
-    let (session, request) = if auth::bearer_token(&headers).is_some() {
-        match authenticated(&state, &headers, request).await {
-            Ok((session, request)) => (Some(session), request),
-            Err(response) => return response,
-        }
-    } else {
-        match non_empty(request) {
-            Ok(request) => (None, request),
+    let principal = if auth::bearer_token(&headers).is_some() {
+        match auth::authenticate_principal(state.store(), state.app_secret(), &headers).await {
+            Ok(principal) => Some(principal),
             Err(e) => return error_response(&e, &headers),
         }
+    } else {
+        None
     };
-    let request = request.data(crate::metadata_api::MetadataContext {
-        session,
-        store: state.store().clone(),
-        app_secret: state.app_secret().to_owned(),
-    });
+    let request = match non_empty(request) {
+        Ok(request) => request,
+        Err(e) => return error_response(&e, &headers),
+    };
+    let user_id = principal.as_ref().and_then(auth::Principal::user_id);
+    if let Some(user_id) = user_id {
+        tracing::Span::current().record("user_id", tracing::field::display(user_id));
+    }
+    let session = match principal {
+        Some(auth::Principal::Workspace(session)) => {
+            tracing::Span::current().record(
+                "workspace_id",
+                tracing::field::display(session.workspace_id),
+            );
+            Some(session)
+        }
+        _ => None,
+    };
+    let client_ip = client_ip(
+        peer.map(|Extension(ConnectInfo(addr))| addr),
+        &headers,
+        state.accounts().config().trust_forwarded_for,
+    );
+    let request = request
+        .data(crate::metadata_api::MetadataContext {
+            session,
+            store: state.store().clone(),
+            app_secret: state.app_secret().to_owned(),
+        })
+        .data(crate::metadata_api::AuthRequest {
+            accounts: state.accounts().clone(),
+            user_id,
+            client_ip,
+        });
     let response = state.metadata_schema().execute(request).await;
     graphql_response(finish_response(response), &headers)
+}
+
+/// The client's IP: the last `X-Forwarded-For` entry when `trust_forwarded_for` (the one
+/// the nearest, trusted proxy appended), else the TCP peer (unknown without connect info).
+pub fn client_ip(
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+    trust_forwarded_for: bool,
+) -> Option<IpAddr> {
+    if trust_forwarded_for
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
+    {
+        return Some(ip);
+    }
+    peer.map(|addr| addr.ip())
 }
 
 /// The session of a GraphQL request (bearer token) and the request itself; an error response
@@ -120,6 +170,9 @@ async fn authenticated(
         "workspace_id",
         tracing::field::display(session.workspace_id),
     );
+    if let tessera_core::Actor::User { user_id, .. } = &session.actor {
+        tracing::Span::current().record("user_id", tracing::field::display(user_id));
+    }
     Ok((session, request))
 }
 

@@ -21,6 +21,7 @@ struct Inner {
     app_secret: String,
     schemas: SchemaCache,
     metadata: crate::metadata_api::MetadataSchema,
+    accounts: Arc<crate::accounts::Accounts>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -40,13 +41,32 @@ impl AppState {
     pub async fn new(config: &ServerConfig) -> Result<AppState, ServerError> {
         let app_secret = resolve_app_secret(config)?;
         let store = Store::connect(&config.store_config()).await?;
-        Ok(Self::from_parts(store, app_secret))
+        Ok(Self::from_parts_with_auth(
+            store,
+            app_secret,
+            config.auth.clone(),
+        ))
     }
 
-    /// State over an already connected store (tests share one store between states).
+    /// State over an already connected store (tests share one store between states), with
+    /// the default [`crate::AuthConfig`].
     pub fn from_parts(store: Store, app_secret: String) -> AppState {
+        Self::from_parts_with_auth(store, app_secret, crate::AuthConfig::default())
+    }
+
+    /// [`AppState::from_parts`] with an explicit accounts configuration.
+    pub fn from_parts_with_auth(
+        store: Store,
+        app_secret: String,
+        auth: crate::AuthConfig,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
+                accounts: Arc::new(crate::accounts::Accounts::new(
+                    store.clone(),
+                    app_secret.clone(),
+                    auth,
+                )),
                 store,
                 app_secret,
                 schemas: SchemaCache::default(),
@@ -63,6 +83,11 @@ impl AppState {
     /// The `/metadata` schema (static, built once).
     pub fn metadata_schema(&self) -> &crate::metadata_api::MetadataSchema {
         &self.inner.metadata
+    }
+
+    /// The accounts service (sign-in, tokens, invitations, password reset).
+    pub fn accounts(&self) -> &Arc<crate::accounts::Accounts> {
+        &self.inner.accounts
     }
 
     /// The app secret tokens are signed with.

@@ -306,3 +306,313 @@ async fn define_use_change_delete(state: AppState) {
 }
 
 both!(define_use_change_delete);
+
+/// `createOneIndex` / `deleteOneIndex` and `Object.indexMetadatas` through `/metadata`, with
+/// the unique index enforced on the very next `/graphql` write; `updateOneField` with
+/// `defaultValue: null` drops a default. Workspace B cannot see or delete A's index.
+async fn indexes_and_defaults(state: AppState) {
+    let a = Client::new(&state, "A").await;
+    let b = Client::new(&state, "B").await;
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id } }",
+            json!({"input": {"object": {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets"}}}),
+        )
+        .await;
+    let rocket_id = ok(&r)["createOneObject"]["id"].clone();
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { id } }",
+            json!({"input": {"field": {"objectMetadataId": rocket_id, "type": "TEXT", "name": "serialCode", "label": "Serial code", "defaultValue": "'S-0'"}}}),
+        )
+        .await;
+    let serial_id = ok(&r)["createOneField"]["id"].clone();
+
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneIndexInput!) { createOneIndex(input: $input) { id name isCustom isUnique indexType indexWhereClause indexFieldMetadataList { fieldMetadataId order subFieldName } } }",
+            json!({"input": {"index": {"objectMetadataId": rocket_id, "indexType": "BTREE", "isUnique": true, "fields": [{"fieldMetadataId": serial_id}]}}}),
+        )
+        .await;
+    let index = ok(&r)["createOneIndex"].clone();
+    assert_eq!(index["isCustom"], json!(true));
+    assert_eq!(index["isUnique"], json!(true));
+    assert_eq!(index["indexType"], json!("BTREE"));
+    assert_eq!(index["indexWhereClause"], json!("\"deletedAt\" IS NULL"));
+    assert_eq!(
+        index["indexFieldMetadataList"],
+        json!([{"fieldMetadataId": serial_id, "order": 0.0, "subFieldName": null}])
+    );
+
+    let r = a
+        .metadata(
+            "query($id: UUID!) { object(id: $id) { indexMetadatas(filter: {isCustom: {is: true}}) { edges { node { id name } } } indexMetadataList { isCustom } } }",
+            json!({"id": rocket_id}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["object"]["indexMetadatas"]["edges"],
+        json!([{"node": {"id": index["id"], "name": index["name"]}}])
+    );
+    assert_eq!(
+        ok(&r)["object"]["indexMetadataList"],
+        json!([{"isCustom": true}])
+    );
+
+    // The unique index holds on the next /graphql write.
+    let create = "mutation($d: RocketCreateInput!) { createRocket(data: $d) { serialCode } }";
+    let r = a.graphql(create, json!({"d": {"serialCode": "S-1"}})).await;
+    assert_eq!(ok(&r)["createRocket"]["serialCode"], json!("S-1"));
+    let r = a.graphql(create, json!({"d": {"serialCode": "S-1"}})).await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("CONFLICT"),
+        "{r}"
+    );
+
+    // Workspace B: not found, nothing deleted.
+    let delete =
+        "mutation($input: DeleteOneIndexInput!) { deleteOneIndex(input: $input) { id name } }";
+    let r = b
+        .metadata(delete, json!({"input": {"id": index["id"]}}))
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("NOT_FOUND"),
+        "{r}"
+    );
+    let r = a
+        .metadata(delete, json!({"input": {"id": index["id"]}}))
+        .await;
+    assert_eq!(ok(&r)["deleteOneIndex"]["id"], index["id"]);
+    let r = a.graphql(create, json!({"d": {"serialCode": "S-1"}})).await;
+    assert_eq!(ok(&r)["createRocket"]["serialCode"], json!("S-1"));
+
+    // defaultValue: absent keeps the default, null drops it.
+    let update = "mutation($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { defaultValue } }";
+    let r = a
+        .metadata(
+            update,
+            json!({"input": {"id": serial_id, "update": {"label": "Serial"}}}),
+        )
+        .await;
+    assert_eq!(ok(&r)["updateOneField"]["defaultValue"], json!("'S-0'"));
+    let r = a.graphql(create, json!({"d": {}})).await;
+    assert_eq!(ok(&r)["createRocket"]["serialCode"], json!("S-0"));
+    let r = a
+        .metadata(
+            update,
+            json!({"input": {"id": serial_id, "update": {"defaultValue": null}}}),
+        )
+        .await;
+    assert_eq!(ok(&r)["updateOneField"]["defaultValue"], json!(null));
+    let r = a.graphql(create, json!({"d": {}})).await;
+    assert_eq!(ok(&r)["createRocket"]["serialCode"], json!(null));
+}
+
+both!(indexes_and_defaults);
+
+/// A custom object is linked to notes, tasks, attachments, favorites and the timeline like
+/// Twenty's (`noteTarget.rocket` ↔ `rocket.noteTargets`, ...): a note attached to a rocket
+/// shows on the rocket in one query; the links follow a rename of the object and go with
+/// its deletion. Workspace B sees neither the object nor the link.
+async fn custom_object_links(state: AppState) {
+    let a = Client::new(&state, "A").await;
+    let b = Client::new(&state, "B").await;
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id fieldsList { name isSystem relation { type targetObjectMetadata { nameSingular } targetFieldMetadata { name } } } } }",
+            json!({"input": {"object": {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets"}}}),
+        )
+        .await;
+    let rocket = ok(&r)["createOneObject"].clone();
+    let links: Vec<(String, String)> = rocket["fieldsList"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter(|f| !f["relation"].is_null())
+        .map(|f| {
+            (
+                f["name"].as_str().expect("name").to_owned(),
+                f["relation"]["targetFieldMetadata"]["name"]
+                    .as_str()
+                    .expect("inverse")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        links,
+        pairs(&[
+            ("timelineActivities", "targetRocket"),
+            ("favorites", "rocket"),
+            ("attachments", "rocket"),
+            ("noteTargets", "rocket"),
+            ("taskTargets", "rocket"),
+        ])
+    );
+
+    let r = a
+        .graphql(
+            r#"mutation { createRocket(data: {name: "Falcon"}) { id } createNote(data: {title: "Pre-flight"}) { id } }"#,
+            json!({}),
+        )
+        .await;
+    let (rocket_record, note) = (
+        ok(&r)["createRocket"]["id"].clone(),
+        ok(&r)["createNote"]["id"].clone(),
+    );
+    let r = a
+        .graphql(
+            "mutation($d: NoteTargetCreateInput!) { createNoteTarget(data: $d) { rocket { name } } }",
+            json!({"d": {"noteId": note, "rocketId": rocket_record}}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["createNoteTarget"]["rocket"]["name"],
+        json!("Falcon")
+    );
+    let r = a
+        .graphql(
+            "{ rockets { edges { node { name noteTargets { edges { node { note { title } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["rockets"]["edges"][0]["node"]["noteTargets"]["edges"][0]["node"]["note"]["title"],
+        json!("Pre-flight")
+    );
+    let r = b
+        .graphql(
+            "{ noteTargets { edges { node { rocket { name } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "B has no rocket link: {r}"
+    );
+
+    // Renaming the object renames the links (and their join columns); data stays linked.
+    let r = a
+        .metadata(
+            "mutation($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { nameSingular } }",
+            json!({"input": {"id": rocket["id"], "update": {"nameSingular": "spaceship", "namePlural": "spaceships", "labelSingular": "Spaceship", "labelPlural": "Spaceships"}}}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["updateOneObject"]["nameSingular"],
+        json!("spaceship")
+    );
+    let r = a
+        .graphql(
+            "{ noteTargets(filter: {spaceshipId: {is: NOT_NULL}}) { edges { node { spaceship { name } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["noteTargets"]["edges"][0]["node"]["spaceship"]["name"],
+        json!("Falcon")
+    );
+
+    // Deleting the object removes the links and their columns.
+    let r = a
+        .metadata(
+            "mutation($input: DeleteOneObjectInput!) { deleteOneObject(input: $input) { id } }",
+            json!({"input": {"id": rocket["id"]}}),
+        )
+        .await;
+    ok(&r);
+    let r = a
+        .graphql("{ noteTargets { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(
+        ok(&r)["noteTargets"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let r = a
+        .graphql(
+            "{ noteTargets { edges { node { spaceshipId } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "{r}"
+    );
+}
+
+both!(custom_object_links);
+
+/// `isLabelSyncedWithName` is stored and enforced: while set, the names must be the ones
+/// computed from the labels (Twenty's `validateNameAndLabelAreSyncOrThrow`).
+async fn label_synced_names(state: AppState) {
+    let a = Client::new(&state, "A").await;
+    let create = "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id nameSingular isLabelSyncedWithName } }";
+    let r = a
+        .metadata(
+            create,
+            json!({"input": {"object": {"nameSingular": "launchPad", "namePlural": "pads", "labelSingular": "Launch pad", "labelPlural": "Launch pads", "isLabelSyncedWithName": true}}}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("METADATA_VALIDATION_FAILED"),
+        "{r}"
+    );
+    assert!(
+        r["errors"][0]["message"].as_str().unwrap_or("").contains(
+            "Name \"pads\" is not synced with label \"Launch pads\" (expected \"launchPads\")"
+        ),
+        "{r}"
+    );
+    let r = a
+        .metadata(
+            create,
+            json!({"input": {"object": {"nameSingular": "launchPad", "namePlural": "launchPads", "labelSingular": "Launch pad", "labelPlural": "Launch pads", "isLabelSyncedWithName": true}}}),
+        )
+        .await;
+    let pad = ok(&r)["createOneObject"].clone();
+    assert_eq!(pad["isLabelSyncedWithName"], json!(true));
+    let update = "mutation($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { nameSingular labelSingular isLabelSyncedWithName } }";
+    let r = a
+        .metadata(
+            update,
+            json!({"input": {"id": pad["id"], "update": {"labelSingular": "Pad"}}}),
+        )
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"],
+        json!("METADATA_VALIDATION_FAILED"),
+        "{r}"
+    );
+    let r = a
+        .metadata(
+            update,
+            json!({"input": {"id": pad["id"], "update": {"labelSingular": "Pad", "isLabelSyncedWithName": false}}}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["updateOneObject"],
+        json!({"nameSingular": "launchPad", "labelSingular": "Pad", "isLabelSyncedWithName": false})
+    );
+    let r = a
+        .metadata(
+            "mutation($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { name isLabelSyncedWithName } }",
+            json!({"input": {"field": {"objectMetadataId": pad["id"], "type": "TEXT", "name": "gateCode", "label": "Gate code", "isLabelSyncedWithName": true}}}),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["createOneField"],
+        json!({"name": "gateCode", "isLabelSyncedWithName": true})
+    );
+}
+
+both!(label_synced_names);

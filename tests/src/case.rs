@@ -83,11 +83,32 @@ pub enum Body {
     Raw(String),
 }
 
+/// Where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// The workspace API, `POST /graphql` (files `<name>.graphql`, `<name>.body`).
+    Graphql,
+    /// The metadata API, `POST /metadata` (files `<name>.metadata.graphql`).
+    Metadata,
+}
+
+impl Endpoint {
+    /// The HTTP path.
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::Graphql => "/graphql",
+            Endpoint::Metadata => "/metadata",
+        }
+    }
+}
+
 /// One request: a body plus optional variables.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
     /// The file it was read from, relative to the case directory.
     pub file: String,
+    /// `/graphql` or `/metadata` (from the file name).
+    pub endpoint: Endpoint,
     /// The body.
     pub body: Body,
     /// The variables object; string values `"$ref:<step>:<json-pointer>"` are replaced by a
@@ -325,12 +346,21 @@ pub fn load_case(root: &Path, dir: &Path) -> Result<Case> {
                 )?
                 .or(load_operation(
                     dir,
+                    &format!("{name}.metadata.graphql"),
+                    &vars,
+                    &mut known,
+                    &mut texts,
+                )?)
+                .or(load_operation(
+                    dir,
                     &format!("{name}.body"),
                     &vars,
                     &mut known,
                     &mut texts,
                 )?)
-                .ok_or_else(|| anyhow!("step {name}: {name}.graphql (or .body) is missing"))?;
+                .ok_or_else(|| {
+                    anyhow!("step {name}: {name}.graphql (or .metadata.graphql, .body) is missing")
+                })?;
                 if let Some(vars) = &op.variables {
                     for r in refs_in(vars) {
                         let (step, _) = parse_ref(r)?;
@@ -414,8 +444,14 @@ fn load_operation(
     } else {
         None
     };
+    let endpoint = if file.ends_with(".metadata.graphql") {
+        Endpoint::Metadata
+    } else {
+        Endpoint::Graphql
+    };
     Ok(Some(Operation {
         file: file.to_owned(),
+        endpoint,
         body,
         variables,
     }))

@@ -392,6 +392,7 @@ impl StoreRun<'_> {
             let resp = post_graphql(
                 &self.http,
                 &self.base_url,
+                seed.endpoint,
                 token,
                 &seed.body,
                 seed.variables.as_ref(),
@@ -446,6 +447,7 @@ impl StoreRun<'_> {
             let resp = post_graphql(
                 &self.http,
                 &self.base_url,
+                step.operation.endpoint,
                 token,
                 &step.operation.body,
                 variables.as_ref(),

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::case::{Body, Fixture};
+use crate::case::{Body, Endpoint, Fixture};
 
 /// Environment for every `tessera` process of one store.
 #[derive(Debug, Clone)]
@@ -223,17 +223,19 @@ pub fn tamper(token: &str) -> String {
     out
 }
 
-/// Sends one request to `/graphql`. A 200 JSON answer is returned as is; anything else is
-/// recorded as `{"httpStatus": <code>, "body": <JSON or text>}`.
+/// Sends one request to `/graphql` or `/metadata`. A 200 JSON answer is returned as is;
+/// anything else is recorded as `{"httpStatus": <code>, "body": <JSON or text>}`.
 pub async fn post_graphql(
     http: &reqwest::Client,
     base_url: &str,
+    endpoint: Endpoint,
     token: Option<&str>,
     body: &Body,
     variables: Option<&Value>,
 ) -> Result<Value> {
+    let path = endpoint.path();
     let mut req = http
-        .post(format!("{base_url}/graphql"))
+        .post(format!("{base_url}{path}"))
         .header("content-type", "application/json");
     if let Some(token) = token {
         req = req.bearer_auth(token);
@@ -248,9 +250,16 @@ pub async fn post_graphql(
         }
         Body::Raw(raw) => raw.clone(),
     };
-    let resp = req.body(payload).send().await.context("POST /graphql")?;
+    let resp = req
+        .body(payload)
+        .send()
+        .await
+        .with_context(|| format!("POST {path}"))?;
     let status = resp.status().as_u16();
-    let text = resp.text().await.context("reading the /graphql answer")?;
+    let text = resp
+        .text()
+        .await
+        .with_context(|| format!("reading the {path} answer"))?;
     let parsed: Option<Value> = serde_json::from_str(&text).ok();
     Ok(match (status, parsed) {
         (200, Some(v)) => v,

@@ -33,6 +33,9 @@ pub struct CreateObjectInput {
     /// label identifier.
     #[serde(default)]
     pub skip_name_field: bool,
+    /// Names follow labels (validated: the names must be the ones computed from the labels).
+    #[serde(default)]
+    pub is_label_synced_with_name: bool,
 }
 
 /// `updateOneObject(input: { id, update: UpdateObjectPayload })`. `Some("")` clears
@@ -64,6 +67,9 @@ pub struct UpdateObjectInput {
     /// The field naming a record (must be a non-relation field of this object).
     #[serde(default)]
     pub label_identifier_field_metadata_id: Option<Uuid>,
+    /// Whether the names follow the labels (then they must equal the computed names).
+    #[serde(default)]
+    pub is_label_synced_with_name: Option<bool>,
 }
 
 /// One option of a SELECT / MULTI_SELECT / RATING field as sent by clients: like
@@ -158,6 +164,9 @@ pub struct CreateFieldInput {
     /// Required for RELATION fields: the other side.
     #[serde(default)]
     pub relation_creation_payload: Option<RelationCreationPayload>,
+    /// Whether the name follows the label (then it must equal the computed name).
+    #[serde(default)]
+    pub is_label_synced_with_name: bool,
 }
 
 /// `updateOneField(input: { id, update: UpdateFieldInput })`. There is no `type`: a field's
@@ -169,6 +178,9 @@ pub struct UpdateFieldInput {
     /// New API name (custom fields only): renames the column(s), enum type and join column.
     #[serde(default)]
     pub name: Option<String>,
+    /// Whether the name follows the label (then it must equal the computed name).
+    #[serde(default)]
+    pub is_label_synced_with_name: Option<bool>,
     /// New label.
     #[serde(default)]
     pub label: Option<String>,
@@ -200,6 +212,35 @@ pub struct UpdateFieldInput {
 }
 
 /// A present key, even `null`, is `Some` (absent keys take the `default`, `None`).
+/// `createOneIndex(input: { index: CreateIndexInput })`: a custom index over fields of one
+/// object (Twenty 2.43's `CreateIndexInput`; `isUnique` is a Tessera extension, default
+/// false).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateIndexInput {
+    /// The object whose table gets the index.
+    pub object_metadata_id: Uuid,
+    /// The indexed fields, in order (at least one).
+    pub fields: Vec<CreateIndexFieldInput>,
+    /// `BTREE` (default) or `GIN` (array and JSON fields only).
+    #[serde(default)]
+    pub index_type: crate::IndexType,
+    /// Refuse duplicate value combinations among live records.
+    #[serde(default)]
+    pub is_unique: bool,
+}
+
+/// One field of a [`CreateIndexInput`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateIndexFieldInput {
+    /// The field.
+    pub field_metadata_id: Uuid,
+    /// For a composite field, one sub-field (`primaryEmail`); absent indexes all of them.
+    #[serde(default)]
+    pub sub_field_name: Option<String>,
+}
+
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(d).map(Some)
 }

@@ -18,15 +18,15 @@ pub mod validate;
 pub use composite::{CompositeSubField, CompositeType};
 pub use error::MetadataError;
 pub use inputs::{
-    CreateFieldInput, CreateObjectInput, FieldOptionInput, RelationCreationPayload,
-    UpdateFieldInput, UpdateObjectInput,
+    CreateFieldInput, CreateIndexFieldInput, CreateIndexInput, CreateObjectInput, FieldOptionInput,
+    RelationCreationPayload, UpdateFieldInput, UpdateObjectInput,
 };
 pub use model::{
     ColumnModel, FieldKind, FieldModel, ObjectModel, RATING_VALUES, SubFieldModel, WorkspaceModel,
 };
 pub use names::{camel_case, pascal_case};
 pub use types::{
-    FieldMetadata, FieldOption, FieldType, ObjectMetadata, OnDelete, RelationSettings,
-    RelationType, ScalarKind,
+    FieldMetadata, FieldOption, FieldType, IndexFieldMetadata, IndexMetadata, IndexType,
+    ObjectMetadata, OnDelete, RelationSettings, RelationType, ScalarKind,
 };
 pub use validate::ValidationError;

@@ -201,6 +201,10 @@ pub struct FieldMetadata {
     /// The inverse relation field on the target object (RELATION fields).
     #[serde(default)]
     pub relation_target_field_metadata_id: Option<Uuid>,
+    /// The name follows the label (the UI derives it): while set, `name` must equal the
+    /// name computed from `label` (Twenty's `validateNameAndLabelAreSyncOrThrow`).
+    #[serde(default)]
+    pub is_label_synced_with_name: bool,
 }
 
 fn yes() -> bool {
@@ -254,4 +258,59 @@ pub struct ObjectMetadata {
     /// The fields.
     #[serde(default)]
     pub fields: Vec<FieldMetadata>,
+    /// The names follow the labels: while set, `nameSingular` / `namePlural` must equal the
+    /// names computed from `labelSingular` / `labelPlural`.
+    #[serde(default)]
+    pub is_label_synced_with_name: bool,
+    /// Indexes created through `createOneIndex` (the indexes of join columns and unique
+    /// fields follow from the fields and are not listed here).
+    #[serde(default)]
+    pub indexes: Vec<IndexMetadata>,
+}
+
+/// Kind of index (Twenty's `IndexType`): `BTREE` for ordinary columns, `GIN` for array and
+/// JSON columns (PostgreSQL; SQLite has no GIN and builds a plain index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum IndexType {
+    /// B-tree.
+    #[default]
+    Btree,
+    /// Generalized inverted index.
+    Gin,
+}
+
+/// A custom index over one or more fields of an object (Twenty's `indexMetadata` with its
+/// `indexFieldMetadatas`), created by `createOneIndex`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexMetadata {
+    /// Index id.
+    pub id: Uuid,
+    /// Physical index name (`IDX_…`, derived from the table and columns).
+    pub name: String,
+    /// A unique index (over live rows only when the object has `deletedAt`).
+    #[serde(default)]
+    pub is_unique: bool,
+    /// B-tree or GIN.
+    #[serde(default)]
+    pub index_type: IndexType,
+    /// The indexed fields, in index order.
+    pub fields: Vec<IndexFieldMetadata>,
+    /// When the index was created (RFC 3339).
+    pub created_at: String,
+}
+
+/// One field of an [`IndexMetadata`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexFieldMetadata {
+    /// Id of this index entry.
+    pub id: Uuid,
+    /// The indexed field.
+    pub field_metadata_id: Uuid,
+    /// For a composite field, the sub-field indexed (`primaryEmail`); `None` indexes every
+    /// sub-field column.
+    #[serde(default)]
+    pub sub_field_name: Option<String>,
 }

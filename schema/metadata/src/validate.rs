@@ -318,8 +318,36 @@ pub fn validate_workspace(
     for object in &physical.objects {
         validate_object_storage(object)?;
     }
+    validate_label_sync(objects)?;
     validate_graphql_names(&model)?;
     Ok(model)
+}
+
+/// Objects and fields with `isLabelSyncedWithName` must carry the names computed from their
+/// labels ([`name_from_label`]; Twenty's `validateNameAndLabelAreSyncOrThrow`).
+///
+/// Errors: [`ValidationError::InvalidInput`] naming the name, the label and the expected name.
+pub fn validate_label_sync(objects: &[ObjectMetadata]) -> Result<(), ValidationError> {
+    let check = |name: &str, label: &str| -> Result<(), ValidationError> {
+        let expected = name_from_label(label);
+        if name == expected {
+            Ok(())
+        } else {
+            Err(ValidationError::InvalidInput(format!(
+                "Name \"{name}\" is not synced with label \"{label}\" (expected \"{expected}\")"
+            )))
+        }
+    };
+    for object in objects {
+        if object.is_label_synced_with_name {
+            check(&object.name_singular, &object.label_singular)?;
+            check(&object.name_plural, &object.label_plural)?;
+        }
+        for field in object.fields.iter().filter(|f| f.is_label_synced_with_name) {
+            check(&field.name, &field.label)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

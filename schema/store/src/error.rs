@@ -29,6 +29,9 @@ pub enum StoreError {
     /// No field metadata with this id in the workspace.
     #[error("Field metadata {0} not found")]
     FieldNotFound(Uuid),
+    /// No custom index with this id in the workspace.
+    #[error("Index metadata {0} not found")]
+    IndexNotFound(Uuid),
     /// A field's stored default value cannot be turned into SQL.
     #[error("invalid default value for column \"{column}\": {reason}")]
     InvalidDefault {
@@ -65,6 +68,25 @@ pub enum StoreError {
     /// An API key with this id already exists in the workspace.
     #[error("API key {0} already exists")]
     ApiKeyExists(Uuid),
+    /// A non-deleted user already has this e-mail address (compared case-insensitively).
+    #[error("A user with this email already exists")]
+    UserExists,
+    /// No (non-deleted) user with this id.
+    #[error("User {0} not found")]
+    UserNotFound(Uuid),
+    /// The user is already a member of the workspace.
+    #[error("User is already a member of this workspace")]
+    AlreadyMember,
+    /// Another workspace has this subdomain.
+    #[error("This subdomain is already taken")]
+    SubdomainTaken,
+    /// A workspace cannot be activated in its current state (Twenty's messages: "Workspace is
+    /// not pending creation", "Workspace is already being created").
+    #[error("{0}")]
+    WorkspaceActivation(&'static str),
+    /// No (non-deleted) app token with this id in the workspace.
+    #[error("App token {0} not found")]
+    AppTokenNotFound(Uuid),
     /// A role operation was refused (not found, label taken, not editable, ...).
     #[error(transparent)]
     Role(#[from] crate::roles::RoleError),
@@ -111,11 +133,17 @@ impl CodedError for StoreError {
             StoreError::WorkspaceNotFound(_)
             | StoreError::ApiKeyNotFound(_)
             | StoreError::ObjectNotFound(_)
-            | StoreError::FieldNotFound(_) => ErrorCode::NotFound,
+            | StoreError::FieldNotFound(_)
+            | StoreError::IndexNotFound(_) => ErrorCode::NotFound,
             StoreError::UnknownObject(_)
             | StoreError::UnknownColumn { .. }
             | StoreError::InvalidValue { .. } => ErrorCode::BadUserInput,
-            StoreError::ApiKeyExists(_) => ErrorCode::Conflict,
+            StoreError::ApiKeyExists(_)
+            | StoreError::UserExists
+            | StoreError::AlreadyMember
+            | StoreError::SubdomainTaken
+            | StoreError::WorkspaceActivation(_) => ErrorCode::Conflict,
+            StoreError::UserNotFound(_) | StoreError::AppTokenNotFound(_) => ErrorCode::NotFound,
             StoreError::Role(e) => e.code(),
         }
     }

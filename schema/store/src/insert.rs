@@ -103,7 +103,7 @@ impl Store {
 }
 
 /// One multi-row INSERT for `chunk` (whose first row is `rows[first_row]`).
-fn batch(
+pub(crate) fn batch(
     binder: &Binder<'_>,
     table: &str,
     cols: &[&ColumnModel],

@@ -1,5 +1,5 @@
 //! Storage of Tessera: connection pools, the system tables (workspaces, metadata, API keys,
-//! roles and permissions),
+//! users, memberships and app tokens, roles and permissions),
 //! per-workspace DDL generated from the metadata model, bulk loads, and the
 //! [`tessera_query::SqlRunner`] implementation ([`WorkspaceRunner`]).
 //!
@@ -9,6 +9,7 @@
 //! - **SQLite** (embedded): `<data_dir>/system.db` plus one file per workspace,
 //!   `<data_dir>/workspaces/<workspace-uuid>.db`, each with its own small pool.
 
+mod accounts;
 mod api_keys;
 mod bind;
 mod changes;
@@ -32,7 +33,12 @@ use std::sync::{Arc, Mutex};
 use tessera_core::WorkspaceId;
 use tessera_query::Dialect;
 
+pub use accounts::{
+    AppTokenRecord, AppTokenType, NewAppToken, NewUser, UserRecord, UserWorkspaceRecord,
+    WorkspaceMemberProfile, WorkspaceMemberSeed,
+};
 pub use api_keys::ApiKeyRecord;
+pub use changes::{IndexFieldListing, IndexListing, list_indexes};
 pub use error::StoreError;
 pub use roles::{
     ADMIN_ROLE_STANDARD_ID, FieldPermissionInput, FieldPermissionRecord, MEMBER_ROLE_STANDARD_ID,

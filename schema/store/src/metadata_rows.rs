@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::sys::Sys;
 
-pub(crate) const OBJECT_COLUMNS: [&str; 13] = [
+pub(crate) const OBJECT_COLUMNS: [&str; 15] = [
     "id",
     "workspaceId",
     "nameSingular",
@@ -26,9 +26,11 @@ pub(crate) const OBJECT_COLUMNS: [&str; 13] = [
     "isActive",
     "labelIdentifierFieldMetadataId",
     "position",
+    "indexes",
+    "isLabelSyncedWithName",
 ];
 
-pub(crate) const FIELD_COLUMNS: [&str; 19] = [
+pub(crate) const FIELD_COLUMNS: [&str; 20] = [
     "id",
     "workspaceId",
     "objectMetadataId",
@@ -48,6 +50,7 @@ pub(crate) const FIELD_COLUMNS: [&str; 19] = [
     "relationTargetObjectMetadataId",
     "relationTargetFieldMetadataId",
     "position",
+    "isLabelSyncedWithName",
 ];
 
 /// Rows per multi-row INSERT (keeps parameters well under SQLite's and PostgreSQL's limits).
@@ -101,8 +104,16 @@ pub(crate) fn object_row(
     ws: WorkspaceId,
     o: &ObjectMetadata,
     position: i64,
-) -> Vec<Value> {
-    vec![
+) -> Result<Vec<Value>, StoreError> {
+    let indexes = if o.indexes.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::to_value(&o.indexes)
+                .map_err(|e| StoreError::corrupt(format!("indexes of {}: {e}", o.name_singular)))?,
+        )
+    };
+    Ok(vec![
         sys.uuid(o.id),
         sys.uuid(ws.0),
         sys.text(&o.name_singular),
@@ -116,7 +127,9 @@ pub(crate) fn object_row(
         sys.boolean(o.is_active),
         sys.opt_uuid(o.label_identifier_field_metadata_id),
         sys.int(position),
-    ]
+        sys.json(indexes.as_ref()),
+        sys.boolean(o.is_label_synced_with_name),
+    ])
 }
 
 /// The values of a `fieldMetadata` row, in [`FIELD_COLUMNS`] order.
@@ -152,6 +165,7 @@ pub(crate) fn field_row(
         sys.opt_uuid(f.relation_target_object_metadata_id),
         sys.opt_uuid(f.relation_target_field_metadata_id),
         sys.int(position),
+        sys.boolean(f.is_label_synced_with_name),
     ])
 }
 
@@ -166,7 +180,7 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     let mut object_rows = Vec::with_capacity(objects.len());
     let mut field_rows = Vec::new();
     for (i, o) in objects.iter().enumerate() {
-        object_rows.push(object_row(sys, ws, o, position(i)));
+        object_rows.push(object_row(sys, ws, o, position(i))?);
         for (j, f) in o.fields.iter().enumerate() {
             let f = FieldMetadata {
                 object_metadata_id: o.id,
@@ -227,6 +241,7 @@ pub(crate) async fn load<C: ConnectionTrait>(
                 .get_opt_uuid(&row, "relationTargetObjectMetadataId")?,
             relation_target_field_metadata_id: sys
                 .get_opt_uuid(&row, "relationTargetFieldMetadataId")?,
+            is_label_synced_with_name: sys.get_bool(&row, "isLabelSyncedWithName")?,
         });
     }
     let objects_sql = format!(
@@ -255,6 +270,13 @@ pub(crate) async fn load<C: ConnectionTrait>(
                 label_identifier_field_metadata_id: sys
                     .get_opt_uuid(row, "labelIdentifierFieldMetadataId")?,
                 fields: fields.remove(&id).unwrap_or_default(),
+                is_label_synced_with_name: sys.get_bool(row, "isLabelSyncedWithName")?,
+                indexes: sys
+                    .get_json(row, "indexes")?
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(|e| StoreError::corrupt(format!("object indexes: {e}")))?
+                    .unwrap_or_default(),
             })
         })
         .collect()

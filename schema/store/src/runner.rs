@@ -75,6 +75,11 @@ impl WorkspaceRunner {
         self.db.begin_with_options(options).await
     }
 
+    /// The connection (pool) this runner uses.
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     async fn run_one<C: ConnectionTrait>(
         &self,
         conn: &C,

@@ -31,13 +31,15 @@ pub struct WorkspaceRecord {
     pub created_at: DateTime<Utc>,
     /// Last update time (UTC).
     pub updated_at: DateTime<Utc>,
+    /// Subdomain (Twenty's `workspace.subdomain`), set for workspaces created by sign-up.
+    pub subdomain: Option<String>,
 }
 
 const WORKSPACE_COLUMNS: &str = "\"id\", \"displayName\", \"databaseSchema\", \"activationStatus\", \
-     \"metadataVersion\", \"createdAt\", \"updatedAt\"";
+     \"metadataVersion\", \"createdAt\", \"updatedAt\", \"subdomain\"";
 
 /// Connections per SQLite workspace-file pool (WAL: readers run in parallel, writers queue).
-const SQLITE_POOL_SIZE: u32 = 4;
+pub(crate) const SQLITE_POOL_SIZE: u32 = 4;
 
 impl Store {
     fn workspace_record(&self, row: &QueryResult) -> Result<WorkspaceRecord, StoreError> {
@@ -50,6 +52,7 @@ impl Store {
             metadata_version: sys.get_int(row, "metadataVersion")?,
             created_at: sys.get_ts(row, "createdAt")?,
             updated_at: sys.get_ts(row, "updatedAt")?,
+            subdomain: sys.get_opt_text(row, "subdomain")?,
         })
     }
 
@@ -137,11 +140,12 @@ impl Store {
     }
 
     /// The workspace's metadata version (one small query). Errors:
-    /// [`StoreError::WorkspaceNotFound`].
+    /// [`StoreError::WorkspaceNotFound`], also for a workspace that is not `ACTIVE` (a
+    /// workspace pending creation has no storage yet).
     pub async fn metadata_version(&self, id: WorkspaceId) -> Result<i64, StoreError> {
         let sys = self.sys();
         let sql = format!(
-            "SELECT \"metadataVersion\" FROM {} WHERE \"id\" = {} AND \"deletedAt\" IS NULL",
+            "SELECT \"metadataVersion\" FROM {} WHERE \"id\" = {} AND \"deletedAt\" IS NULL AND \"activationStatus\" = 'ACTIVE'",
             sys.table("workspace"),
             sys.p(1)
         );
@@ -273,7 +277,7 @@ async fn create_sqlite_workspace(
     }
 }
 
-fn remove_sqlite_files(path: &std::path::Path) {
+pub(crate) fn remove_sqlite_files(path: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);

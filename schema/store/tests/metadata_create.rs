@@ -35,7 +35,12 @@ async fn create_object_with_fields_of_every_type(store: Store) {
             "position",
             "createdBy",
             "updatedBy",
-            "name"
+            "name",
+            "timelineActivities",
+            "favorites",
+            "attachments",
+            "noteTargets",
+            "taskTargets"
         ]
     );
     let name_field = object
@@ -161,12 +166,32 @@ async fn objects_metadata_lists_everything(store: Store) {
     let all = store.objects_metadata(ws).await.expect("objects");
     let names: Vec<&str> = all.iter().map(|o| o.name_singular.as_str()).collect();
     assert_eq!(&names[11..], ["rocket", "launchPad"]);
-    assert_eq!(&all[..11], &before[..]);
+    // The standard objects are unchanged but for the many-to-one fields that link
+    // timeline activities, favorites, attachments, note and task targets to the new objects.
+    let without_links = |objects: &[tessera_metadata::ObjectMetadata]| {
+        objects
+            .iter()
+            .map(|o| {
+                let mut o = o.clone();
+                o.fields.retain(|f| {
+                    f.relation_target_object_metadata_id != Some(rocket_id)
+                        && f.relation_target_object_metadata_id != Some(pad.id)
+                });
+                o
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(without_links(&all[..11]), before);
+    let note_target = all
+        .iter()
+        .find(|o| o.name_singular == "noteTarget")
+        .expect("noteTarget");
+    assert!(note_target.fields.iter().any(|f| f.name == "launchPad"));
     let rocket = &all[11];
     assert_eq!(rocket.id, rocket_id);
     let field_names: Vec<&str> = rocket.fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(field_names[7], "name");
-    assert_eq!(field_names[8], "codename");
+    assert_eq!(field_names[13], "codename");
     assert_eq!(field_names.last(), Some(&"base"));
     // Stable: reading again gives the same list.
     assert_eq!(store.objects_metadata(ws).await.expect("again"), all);

@@ -115,7 +115,7 @@ pub struct BooleanFieldComparison {
 }
 
 impl BooleanFieldComparison {
-    fn matches(&self, v: bool) -> bool {
+    pub(crate) fn matches(&self, v: bool) -> bool {
         self.is.is_none_or(|x| x == v) && self.is_not.is_none_or(|x| x != v)
     }
 }
@@ -148,7 +148,7 @@ pub struct UuidFilterComparison {
 }
 
 impl UuidFilterComparison {
-    fn matches(&self, v: Option<Uuid>) -> bool {
+    pub(crate) fn matches(&self, v: Option<Uuid>) -> bool {
         let cmp = |o: &Option<UuidScalar>, f: fn(&Uuid, &Uuid) -> bool| {
             o.as_ref().is_none_or(|x| v.is_some_and(|v| f(&v, &x.0)))
         };
@@ -283,8 +283,8 @@ pub struct CreateObjectInput {
     /// Remote objects are not supported (must be absent or false).
     #[serde(skip)]
     pub is_remote: Option<bool>,
-    /// Accepted for compatibility; names are never derived from labels.
-    #[serde(skip)]
+    /// Whether the name(s) follow the label(s): they must then equal the names computed
+    /// from the labels (`METADATA_VALIDATION_FAILED` otherwise).
     pub is_label_synced_with_name: Option<bool>,
 }
 
@@ -317,8 +317,8 @@ pub struct UpdateObjectPayload {
     pub is_active: Option<bool>,
     /// The field that names a record.
     pub label_identifier_field_metadata_id: Option<UuidScalar>,
-    /// Accepted for compatibility.
-    #[serde(skip)]
+    /// Whether the name(s) follow the label(s): they must then equal the names computed
+    /// from the labels (`METADATA_VALIDATION_FAILED` otherwise).
     pub is_label_synced_with_name: Option<bool>,
 }
 
@@ -368,8 +368,8 @@ pub struct CreateFieldInput {
     pub object_metadata_id: UuidScalar,
     /// For RELATION: `{targetObjectMetadataId, targetFieldLabel, targetFieldIcon, type}`.
     pub relation_creation_payload: Option<JsonScalar>,
-    /// Accepted for compatibility.
-    #[serde(skip)]
+    /// Whether the name(s) follow the label(s): they must then equal the names computed
+    /// from the labels (`METADATA_VALIDATION_FAILED` otherwise).
     pub is_label_synced_with_name: Option<bool>,
 }
 
@@ -401,14 +401,15 @@ pub struct UpdateFieldInput {
     pub is_nullable: Option<bool>,
     /// Unique or not.
     pub is_unique: Option<bool>,
-    /// New default value.
-    pub default_value: Option<JsonScalar>,
+    /// New default value; an explicit `null` removes the default.
+    #[serde(skip)]
+    pub default_value: async_graphql::MaybeUndefined<JsonScalar>,
     /// New options (existing values are migrated).
     pub options: Option<JsonScalar>,
     /// New settings.
     pub settings: Option<JsonScalar>,
-    /// Accepted for compatibility.
-    #[serde(skip)]
+    /// Whether the name(s) follow the label(s): they must then equal the names computed
+    /// from the labels (`METADATA_VALIDATION_FAILED` otherwise).
     pub is_label_synced_with_name: Option<bool>,
 }
 

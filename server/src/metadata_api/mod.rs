@@ -7,7 +7,9 @@
 //! instance serves the new `/graphql` schema on its next request.
 
 mod api_keys;
+pub mod auth;
 mod errors;
+mod indexes;
 mod inputs;
 mod resolvers;
 mod roles;
@@ -20,6 +22,8 @@ use tessera_core::{ErrorCode, Session};
 use tessera_store::Store;
 
 use api_keys::{ApiKeysMutation, ApiKeysQuery};
+pub use auth::AuthRequest;
+use auth::{AuthMutation, AuthQuery};
 use resolvers::{DataModelMutation, DataModelQuery};
 use roles::{RolesMutation, RolesQuery};
 
@@ -28,11 +32,17 @@ use roles::{RolesMutation, RolesQuery};
 
 /// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(DataModelQuery, RolesQuery, ApiKeysQuery);
+pub struct QueryRoot(DataModelQuery, AuthQuery, RolesQuery, ApiKeysQuery);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(DataModelMutation, RolesMutation, ApiKeysMutation);
+pub struct MutationRoot(
+    DataModelMutation,
+    indexes::IndexMutation,
+    AuthMutation,
+    RolesMutation,
+    ApiKeysMutation,
+);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, MaybeUndefined, Object};
 use tessera_core::PermissionFlag;
 
 use super::MetadataContext;
@@ -19,7 +19,8 @@ use super::types::{
     SnapshotData,
 };
 
-async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
+/// One read of the workspace's metadata, timestamps and indexes.
+pub(crate) async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
     let ws = mc.session()?.workspace_id;
     let objects = mc.store.objects_metadata(ws).await.map_err(|e| coded(&e))?;
     let stamps = mc
@@ -27,10 +28,12 @@ async fn snapshot(mc: &MetadataContext) -> async_graphql::Result<Snapshot> {
         .metadata_timestamps(ws)
         .await
         .map_err(|e| coded(&e))?;
+    let indexes = tessera_store::list_indexes(ws, &objects).map_err(|e| coded(&e))?;
     Ok(Arc::new(SnapshotData {
         workspace_id: ws.0,
         objects,
         stamps,
+        indexes,
     }))
 }
 
@@ -195,13 +198,15 @@ impl DataModelMutation {
     ) -> async_graphql::Result<FieldDto> {
         let mc = context(ctx)?;
         require_flag(mc, PermissionFlag::DataModel)?;
+        let mut update: tessera_metadata::UpdateFieldInput = convert(&input.update)?;
+        update.default_value = match input.update.default_value {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(serde_json::Value::Null),
+            MaybeUndefined::Value(v) => Some(v.0),
+        };
         let updated = mc
             .store
-            .update_field(
-                mc.session()?.workspace_id,
-                input.id.0,
-                convert(&input.update)?,
-            )
+            .update_field(mc.session()?.workspace_id, input.id.0, update)
             .await
             .map_err(|e| coded(&e))?;
         let snap = snapshot(mc).await?;

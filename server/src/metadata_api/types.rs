@@ -20,6 +20,8 @@ pub(crate) struct SnapshotData {
     pub(crate) workspace_id: Uuid,
     pub(crate) objects: Vec<ObjectMetadata>,
     pub(crate) stamps: HashMap<Uuid, MetadataTimestamps>,
+    /// Every index of every object, by object id.
+    pub(crate) indexes: HashMap<Uuid, Vec<tessera_store::IndexListing>>,
 }
 
 /// A shared [`SnapshotData`].
@@ -254,7 +256,7 @@ impl ObjectDto {
 
 /// `createdAt` / `updatedAt` of a metadata row (rows not stored yet, such as an object just
 /// deleted, fall back to the Unix epoch).
-fn stamp(snapshot: &Snapshot, id: Uuid, updated: bool) -> DateTimeScalar {
+pub(crate) fn stamp(snapshot: &Snapshot, id: Uuid, updated: bool) -> DateTimeScalar {
     DateTimeScalar(
         snapshot
             .stamps
@@ -352,7 +354,7 @@ impl ObjectDto {
         UuidScalar(self.snapshot.workspace_id)
     }
     async fn is_label_synced_with_name(&self) -> bool {
-        false
+        self.meta().is_label_synced_with_name
     }
     async fn created_at(&self) -> DateTimeScalar {
         stamp(&self.snapshot, self.meta().id, false)
@@ -370,6 +372,23 @@ impl ObjectDto {
     }
     async fn duplicate_criteria(&self) -> Option<Vec<Vec<String>>> {
         None
+    }
+    /// Every index of the object: those of join columns and unique fields, then custom ones.
+    async fn index_metadata_list(&self) -> Vec<super::indexes::IndexDto> {
+        super::indexes::IndexDto::of_object(&self.snapshot, self.meta().id)
+    }
+    /// The object's indexes as a connection.
+    async fn index_metadatas(
+        &self,
+        filter: Option<super::indexes::IndexFilter>,
+        paging: Option<CursorPaging>,
+    ) -> async_graphql::Result<super::indexes::ObjectIndexMetadatasConnection> {
+        super::indexes::index_connection(
+            &self.snapshot,
+            self.meta().id,
+            filter.as_ref(),
+            paging.as_ref(),
+        )
     }
     /// Every field of the object, inactive ones included.
     async fn fields_list(&self) -> Vec<FieldDto> {
@@ -510,7 +529,7 @@ impl FieldDto {
         Some(self.meta().is_unique)
     }
     async fn is_label_synced_with_name(&self) -> Option<bool> {
-        Some(false)
+        Some(self.meta().is_label_synced_with_name)
     }
     async fn default_value(&self) -> Option<JsonScalar> {
         json(&self.meta().default_value)

@@ -9,6 +9,7 @@ use tessera_query::{
     ConnectionQuery, ConnectionSelection, FieldRef, Filter, FilterOp, Operation, Page,
     RecordSelection, Selected, SelectedField,
 };
+use tessera_store::WorkspaceMemberProfile;
 use uuid::Uuid;
 
 use super::MetadataContext;
@@ -90,6 +91,7 @@ pub struct WorkspaceMemberGql {
     time_zone: Option<String>,
     date_format: Option<WorkspaceMemberDateFormatEnum>,
     time_format: Option<WorkspaceMemberTimeFormatEnum>,
+    user_workspace_id: Option<Uuid>,
 }
 
 #[Object(name = "WorkspaceMember")]
@@ -160,9 +162,9 @@ impl WorkspaceMemberGql {
             .into_iter()
             .collect())
     }
-    /// The user-workspace link (not modelled by Tessera: always null).
+    /// The member's `userWorkspace` (membership) id; null for a member record without a user.
     async fn user_workspace_id(&self) -> Option<UuidScalar> {
-        None
+        self.user_workspace_id.map(UuidScalar)
     }
     /// Number format (not stored by Tessera: always null).
     async fn number_format(&self) -> Option<WorkspaceMemberNumberFormatEnum> {
@@ -178,6 +180,30 @@ impl WorkspaceMemberGql {
     /// The member's record id.
     pub(crate) fn uuid(&self) -> Uuid {
         self.id
+    }
+
+    /// The member as the accounts store reads it (`currentUser.workspaceMember`), with its
+    /// membership id.
+    pub(crate) fn from_profile(
+        p: WorkspaceMemberProfile,
+        user_workspace_id: Option<Uuid>,
+    ) -> WorkspaceMemberGql {
+        WorkspaceMemberGql {
+            id: p.id,
+            name: FullName {
+                first_name: p.first_name,
+                last_name: p.last_name,
+            },
+            user_email: p.user_email,
+            color_scheme: p.color_scheme,
+            avatar_url: p.avatar_url,
+            locale: p.locale,
+            calendar_start_day: None,
+            time_zone: p.time_zone,
+            date_format: None,
+            time_format: None,
+            user_workspace_id,
+        }
     }
 
     fn from_node(node: &Json) -> Option<WorkspaceMemberGql> {
@@ -216,6 +242,7 @@ impl WorkspaceMemberGql {
             time_zone: text(node, "timeZone"),
             date_format,
             time_format,
+            user_workspace_id: None,
         })
     }
 }
@@ -310,6 +337,17 @@ pub(crate) async fn members(
             );
         }
         let page_info = result.get("pageInfo");
+        if !out.is_empty() {
+            let memberships = mc.store.workspace_memberships(ws).await.map_err(store)?;
+            for m in &mut out {
+                if m.user_workspace_id.is_none() {
+                    m.user_workspace_id = memberships
+                        .iter()
+                        .find(|u| u.workspace_member_id == m.id)
+                        .map(|u| u.id);
+                }
+            }
+        }
         let has_next = page_info
             .and_then(|p| p.get("hasNextPage"))
             .and_then(Json::as_bool)

@@ -27,6 +27,7 @@ pub fn field(name: &str, label: &str, field_type: FieldType) -> FieldMetadata {
         settings: None,
         relation_target_object_metadata_id: None,
         relation_target_field_metadata_id: None,
+        is_label_synced_with_name: false,
     }
 }
 
@@ -68,6 +69,8 @@ impl ObjectBuilder {
             is_active: true,
             label_identifier_field_metadata_id: None,
             fields: Vec::new(),
+            is_label_synced_with_name: false,
+            indexes: Vec::new(),
         };
         let system = |mut f: FieldMetadata| {
             f.is_system = true;

@@ -9,6 +9,7 @@
 //! `metadataVersion` bump (+1) are written in one transaction — or nothing at all.
 
 mod apply;
+mod indexes;
 mod plan;
 mod rows;
 mod txn;
@@ -16,10 +17,12 @@ mod txn;
 use tessera_core::WorkspaceId;
 use tessera_metadata::validate::{physical_model, validate_workspace};
 use tessera_metadata::{
-    CreateFieldInput, CreateObjectInput, FieldMetadata, ObjectMetadata, UpdateFieldInput,
-    UpdateObjectInput,
+    CreateFieldInput, CreateIndexInput, CreateObjectInput, FieldMetadata, IndexMetadata,
+    ObjectMetadata, UpdateFieldInput, UpdateObjectInput,
 };
 use uuid::Uuid;
+
+pub use indexes::{IndexFieldListing, IndexListing, list_indexes};
 
 use crate::{Store, StoreError, metadata_rows};
 use txn::ChangeTxn;
@@ -135,6 +138,36 @@ impl Store {
             .await
     }
 
+    /// `createOneIndex`: a custom index over fields of one object (plain B-tree, GIN for
+    /// array and JSON fields, or unique over live records), created in the same transaction.
+    /// Returns the index with its physical name.
+    ///
+    /// Errors: [`StoreError::ObjectNotFound`], [`StoreError::Validation`] (unknown, inactive
+    /// or unindexable fields, a sub-field the type lacks, GIN on another type, an index on
+    /// the same fields already, duplicates in existing records for a unique index),
+    /// [`StoreError::Database`].
+    pub async fn create_index(
+        &self,
+        ws: WorkspaceId,
+        input: CreateIndexInput,
+    ) -> Result<IndexMetadata, StoreError> {
+        self.change(ws, |objects| apply::create_index(objects, input))
+            .await
+    }
+
+    /// `deleteOneIndex`: drops a custom index; returns it as it was.
+    ///
+    /// Errors: [`StoreError::IndexNotFound`] (no custom index has this id: the indexes of
+    /// join columns and unique fields go with their fields), [`StoreError::Database`].
+    pub async fn delete_index(
+        &self,
+        ws: WorkspaceId,
+        id: Uuid,
+    ) -> Result<IndexMetadata, StoreError> {
+        self.change(ws, |objects| apply::delete_index(objects, id))
+            .await
+    }
+
     /// Runs one change as an atomic unit (see the module docs).
     async fn change<T>(
         &self,
@@ -164,6 +197,7 @@ async fn change_in<T>(
     let old = metadata_rows::load(txn.conn(), txn.sys, ws).await?;
     let mut new = old.clone();
     let out = apply(&mut new)?;
+    apply::prune_indexes(&mut new);
     validate_workspace(ws, &new)?;
     let steps = plan::plan(
         txn.dialect(),

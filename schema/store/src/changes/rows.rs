@@ -60,12 +60,12 @@ pub(crate) async fn persist<C: ConnectionTrait>(
         match old_objects.get(&object.id) {
             Some(before) if same_object(before, object) => {}
             Some(_) => {
-                let values = object_row(sys, ws, object, 0);
+                let values = object_row(sys, ws, object, 0)?;
                 rows.update(conn, "objectMetadata", &OBJECT_COLUMNS, values, object.id)
                     .await?;
             }
             None => {
-                let values = object_row(sys, ws, object, 0);
+                let values = object_row(sys, ws, object, 0)?;
                 rows.insert(
                     conn,
                     "objectMetadata",

@@ -1,22 +1,68 @@
 //! Indexes (join columns, unique fields) and foreign keys (many-to-one relations).
 
-use tessera_metadata::{ColumnModel, FieldKind, FieldModel, ObjectModel, OnDelete};
+use tessera_metadata::{ColumnModel, FieldKind, FieldModel, IndexType, ObjectModel, OnDelete};
 use tessera_query::Dialect;
 
 use super::Ddl;
 use crate::sql::{ident, object_name, qualified};
 
-/// One single-column index of a field.
+/// One index: of a field (join column, unique field) or a custom one (`createOneIndex`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IndexDef {
-    /// Index name: `IDX_<table>_<column>` (join columns) or `IDX_UNIQUE_<table>_<column>`.
+    /// Index name: `IDX_<table>_<column>` (join columns), `IDX_UNIQUE_<table>_<column>`, or
+    /// the stored name of a custom index.
     pub(crate) name: String,
-    /// The indexed column.
-    pub(crate) column: String,
+    /// The indexed columns, in order.
+    pub(crate) columns: Vec<String>,
     /// A unique index (partial: live rows only, when the object has `deletedAt`).
     pub(crate) unique: bool,
     /// Restricted to rows with `"deletedAt" IS NULL`.
     pub(crate) partial: bool,
+    /// `USING GIN` (PostgreSQL only; SQLite builds a plain index).
+    pub(crate) gin: bool,
+}
+
+/// The custom indexes of an object (physical model: inactive fields included), with their
+/// columns resolved: a field's column, a composite's chosen sub-field column or all of its
+/// sub-field columns, a many-to-one relation's join column. Unique ones are partial (live
+/// rows only) when the object has `deletedAt`.
+pub(crate) fn custom_indexes(object: &ObjectModel) -> Vec<IndexDef> {
+    object
+        .meta
+        .indexes
+        .iter()
+        .map(|index| {
+            let columns = index
+                .fields
+                .iter()
+                .filter_map(|entry| {
+                    object
+                        .fields
+                        .iter()
+                        .find(|f| f.meta.id == entry.field_metadata_id)
+                        .map(|f| (f, entry))
+                })
+                .flat_map(|(field, entry)| match &entry.sub_field_name {
+                    Some(sub) => field
+                        .sub_field(sub)
+                        .map(|s| vec![s.column.name.clone()])
+                        .unwrap_or_default(),
+                    None => field
+                        .columns()
+                        .into_iter()
+                        .map(|c| c.name.clone())
+                        .collect(),
+                })
+                .collect();
+            IndexDef {
+                name: index.name.clone(),
+                columns,
+                unique: index.is_unique,
+                partial: index.is_unique && object.field("deletedAt").is_some(),
+                gin: index.index_type == IndexType::Gin,
+            }
+        })
+        .collect()
 }
 
 /// The column a unique field's index covers: the column of a scalar field, the primary
@@ -53,9 +99,10 @@ pub(crate) fn field_indexes(object: &ObjectModel, field: &FieldModel) -> Vec<Ind
     if let FieldKind::ManyToOne { join_column, .. } = &field.kind {
         out.push(IndexDef {
             name: object_name("IDX", &object.table, &join_column.name),
-            column: join_column.name.clone(),
+            columns: vec![join_column.name.clone()],
             unique: false,
             partial: false,
+            gin: false,
         });
     }
     if field.meta.is_unique
@@ -64,9 +111,10 @@ pub(crate) fn field_indexes(object: &ObjectModel, field: &FieldModel) -> Vec<Ind
     {
         out.push(IndexDef {
             name: object_name("IDX_UNIQUE", &object.table, &col.name),
-            column: col.name.clone(),
+            columns: vec![col.name.clone()],
             unique: true,
             partial: object.field("deletedAt").is_some(),
+            gin: false,
         });
     }
     out
@@ -85,10 +133,16 @@ impl Ddl<'_> {
             Dialect::Postgres => (ident(&index.name), self.table(table)),
             Dialect::Sqlite => (qualified(self.schema, &index.name), ident(table)),
         };
+        let columns: Vec<String> = index.columns.iter().map(|c| ident(c)).collect();
+        let using = if index.gin && self.dialect == Dialect::Postgres {
+            " USING GIN"
+        } else {
+            ""
+        };
         format!(
-            "CREATE {}INDEX {name} ON {on} ({}){}",
+            "CREATE {}INDEX {name} ON {on}{using} ({}){}",
             if index.unique { "UNIQUE " } else { "" },
-            ident(&index.column),
+            columns.join(", "),
             if index.partial {
                 " WHERE \"deletedAt\" IS NULL"
             } else {

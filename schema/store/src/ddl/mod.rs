@@ -15,7 +15,7 @@ use tessera_query::Dialect;
 use crate::StoreError;
 use crate::sql::{ident, qualified};
 pub(crate) use columns::{column_default, is_constant_default};
-pub(crate) use indexes::{field_indexes, foreign_key_name};
+pub(crate) use indexes::{custom_indexes, field_indexes, foreign_key_name, unique_column};
 
 /// Statement builder for one dialect, one workspace schema and one model (used to resolve
 /// relation targets' tables).

@@ -88,6 +88,35 @@ pub(crate) async fn insert_default_roles<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Gives the workspace member `member_id` the Admin role (the creator of a workspace, at
+/// activation; Twenty makes the creator Admin). Runs on the caller's transaction, after
+/// [`insert_default_roles`].
+pub(crate) async fn assign_admin<C: ConnectionTrait>(
+    conn: &C,
+    sys: Sys,
+    ws: WorkspaceId,
+    member_id: Uuid,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO {rt} (\"id\", \"workspaceId\", \"roleId\", \"workspaceMemberId\") \
+         SELECT {p1}, {p2}, r.\"id\", {p3} FROM {role} r WHERE r.\"workspaceId\" = {p2} AND r.\"standardId\" = {p4}",
+        rt = sys.table("roleTarget"),
+        role = sys.table("role"),
+        p1 = sys.p(1),
+        p2 = sys.p(2),
+        p3 = sys.p(3),
+        p4 = sys.p(4),
+    );
+    let values = vec![
+        sys.uuid(Uuid::new_v4()),
+        sys.uuid(ws.0),
+        sys.uuid(member_id),
+        sys.uuid(ADMIN_ROLE_STANDARD_ID),
+    ];
+    conn.execute_raw(sys.stmt(sql, values)).await?;
+    Ok(())
+}
+
 impl Store {
     /// Creates the default roles of a workspace made before roles existed (idempotent, safe
     /// under concurrent callers). Errors: [`StoreError::Database`].

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use tessera_core::{CodedError, ErrorCode};
 use uuid::Uuid;
 
-pub(crate) use defaults::insert_default_roles;
 pub use defaults::{ADMIN_ROLE_STANDARD_ID, MEMBER_ROLE_STANDARD_ID};
+pub(crate) use defaults::{assign_admin, insert_default_roles};
 pub(crate) use load::PermissionsCache;
 
 /// A row of `role`.

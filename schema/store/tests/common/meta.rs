@@ -33,6 +33,7 @@ pub fn object_input(singular: &str, plural: &str) -> CreateObjectInput {
         description: None,
         icon: None,
         skip_name_field: false,
+        is_label_synced_with_name: false,
     }
 }
 
@@ -51,6 +52,7 @@ pub fn field_input(object: Uuid, name: &str, field_type: FieldType) -> CreateFie
         options: None,
         settings: None,
         relation_creation_payload: None,
+        is_label_synced_with_name: false,
     }
 }
 

@@ -61,6 +61,7 @@ pub(crate) fn create_field(
         settings: input.settings,
         relation_target_object_metadata_id: None,
         relation_target_field_metadata_id: None,
+        is_label_synced_with_name: input.is_label_synced_with_name,
     };
     objects[index].fields.push(field.clone());
     Ok(field)
@@ -119,6 +120,9 @@ pub(crate) fn update_field(
     if let Some(label) = input.label {
         validate_label("Field label", &label)?;
         field.label = label.trim().to_owned();
+    }
+    if let Some(synced) = input.is_label_synced_with_name {
+        field.is_label_synced_with_name = synced;
     }
     field.description = update_text(&old.description, input.description);
     field.icon = update_text(&old.icon, input.icon);

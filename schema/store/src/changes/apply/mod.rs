@@ -4,10 +4,12 @@
 //! the DDL from the before/after difference.
 
 mod field;
+mod index;
 mod object;
 mod relation;
 
 pub(crate) use field::{create_field, delete_field, update_field};
+pub(crate) use index::{create_index, delete_index, prune as prune_indexes};
 pub(crate) use object::{create_object, delete_object, update_object};
 
 use tessera_metadata::ObjectMetadata;

@@ -1,9 +1,9 @@
 //! Objects: create (custom object with its system fields), update, delete.
 
-use tessera_metadata::standard::{ObjectBuilder, field};
+use tessera_metadata::standard::{ObjectBuilder, RelationSpec, add_relation, field};
 use tessera_metadata::validate::{validate_label, validate_object_names};
 use tessera_metadata::{
-    CreateObjectInput, FieldType, ObjectMetadata, UpdateObjectInput, ValidationError,
+    CreateObjectInput, FieldType, ObjectMetadata, OnDelete, UpdateObjectInput, ValidationError,
 };
 use uuid::Uuid;
 
@@ -34,8 +34,127 @@ pub(crate) fn create_object(
     let mut object = builder.build();
     object.description = clean(input.description);
     object.icon = clean(input.icon);
-    objects.push(object.clone());
-    Ok(object)
+    object.is_label_synced_with_name = input.is_label_synced_with_name;
+    let id = object.id;
+    objects.push(object);
+    add_default_relations(objects)?;
+    let index = object_index(objects, id)?;
+    Ok(objects[index].clone())
+}
+
+/// The standard objects every custom object is linked to, with the one-to-many field the
+/// custom object gets and its label (Twenty's
+/// `build-default-relation-flat-field-metadatas-for-custom-object.util.ts`): each gets a
+/// many-to-one field named after the custom object (`noteTarget.rocket`, join column
+/// `rocketId`; `timelineActivity.targetRocket`), ON DELETE CASCADE, so notes, tasks, attachments, favorites and timeline
+/// entries can point at its records.
+pub(crate) const DEFAULT_RELATIONS: [(&str, &str, &str); 5] = [
+    (
+        "timelineActivity",
+        "timelineActivities",
+        "Timeline Activities",
+    ),
+    ("favorite", "favorites", "Favorites"),
+    ("attachment", "attachments", "Attachments"),
+    ("noteTarget", "noteTargets", "Notes"),
+    ("taskTarget", "taskTargets", "Tasks"),
+];
+
+/// The many-to-one field a [`DEFAULT_RELATIONS`] object gets for custom object `singular`,
+/// named like the standard ones: `timelineActivity.targetRocket`, `noteTarget.rocket`.
+fn link_name(from: &str, singular: &str) -> String {
+    if from == "timelineActivity" {
+        format!("target{}", tessera_metadata::pascal_case(singular))
+    } else {
+        singular.to_owned()
+    }
+}
+
+/// Adds [`DEFAULT_RELATIONS`] between the last object of `objects` (a new custom object) and
+/// the standard objects present. Both sides are custom system fields (as in Twenty: hidden
+/// from the data model settings, removed with the object).
+///
+/// Errors: `ValidationError::FieldNameTaken` when a standard object already has a field
+/// named like the new object (or its join column).
+fn add_default_relations(objects: &mut [ObjectMetadata]) -> Result<(), StoreError> {
+    let Some(new) = objects.last() else {
+        return Ok(());
+    };
+    let (singular, label, new_id) = (
+        new.name_singular.clone(),
+        new.label_singular.clone(),
+        new.id,
+    );
+    for (from, inverse, inverse_label) in DEFAULT_RELATIONS {
+        let Some(from_object) = objects.iter().find(|o| o.name_singular == from) else {
+            continue;
+        };
+        let link = link_name(from, &singular);
+        let join = format!("{link}Id");
+        if from_object
+            .fields
+            .iter()
+            .any(|f| f.name == link || f.name == join)
+        {
+            return Err(ValidationError::FieldNameTaken {
+                object: from.to_owned(),
+                name: link,
+            }
+            .into());
+        }
+        let spec = RelationSpec {
+            from,
+            field: &link,
+            label: &label,
+            to: &singular,
+            inverse,
+            inverse_label,
+            on_delete: OnDelete::Cascade,
+        };
+        if !add_relation(objects, &spec) {
+            return Err(ValidationError::FieldNameTaken {
+                object: singular.clone(),
+                name: inverse.to_owned(),
+            }
+            .into());
+        }
+        for object in objects.iter_mut() {
+            if (object.name_singular == from || object.id == new_id)
+                && let Some(field) = object.fields.last_mut()
+            {
+                field.is_custom = true;
+                field.is_system = true;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After a custom object's rename from `old` to `new`, renames the many-to-one fields that
+/// [`DEFAULT_RELATIONS`] gave the standard objects (`noteTarget.rocket` →
+/// `noteTarget.spaceship`, join column `spaceshipId`).
+fn rename_default_relations(objects: &mut [ObjectMetadata], id: Uuid, old: &str, new: &str) {
+    for object in objects.iter_mut() {
+        if !DEFAULT_RELATIONS
+            .iter()
+            .any(|(from, ..)| *from == object.name_singular)
+        {
+            continue;
+        }
+        let (old_link, new_link) = (
+            link_name(&object.name_singular, old),
+            link_name(&object.name_singular, new),
+        );
+        for field in &mut object.fields {
+            if field.relation_target_object_metadata_id == Some(id) && field.name == old_link {
+                field.name = new_link.clone();
+                if let Some(mut settings) = field.relation_settings() {
+                    settings.join_column_name = Some(format!("{new_link}Id"));
+                    field.settings = serde_json::to_value(settings).ok();
+                }
+            }
+        }
+    }
 }
 
 /// Updates an object's names, labels, description, icon, visibility or label identifier.
@@ -76,6 +195,9 @@ pub(crate) fn update_object(
     }
     object.description = update_text(&object.description, input.description);
     object.icon = update_text(&object.icon, input.icon);
+    if let Some(synced) = input.is_label_synced_with_name {
+        object.is_label_synced_with_name = synced;
+    }
     if let Some(active) = input.is_active
         && active != object.is_active
     {
@@ -104,7 +226,11 @@ pub(crate) fn update_object(
         }
         object.label_identifier_field_metadata_id = Some(field_id);
     }
+    let old_singular = objects[index].name_singular.clone();
     objects[index] = object.clone();
+    if old_singular != object.name_singular {
+        rename_default_relations(objects, id, &old_singular, &object.name_singular);
+    }
     Ok(object)
 }
 

@@ -83,6 +83,7 @@ pub(super) fn create(
             settings: Some(settings),
             relation_target_object_metadata_id: Some(target),
             relation_target_field_metadata_id: Some(inverse),
+            is_label_synced_with_name: false,
         };
     let field = FieldMetadata {
         description: clean(input.description),

@@ -18,6 +18,7 @@ fn object_input(singular: &str, plural: &str) -> CreateObjectInput {
         description: Some(" ".into()),
         icon: Some("IconRocket".into()),
         skip_name_field: false,
+        is_label_synced_with_name: false,
     }
 }
 
@@ -35,6 +36,7 @@ fn field_input(object: Uuid, name: &str, field_type: FieldType) -> CreateFieldIn
         options: None,
         settings: None,
         relation_creation_payload: None,
+        is_label_synced_with_name: false,
     }
 }
 
@@ -71,12 +73,48 @@ fn creates_custom_objects() {
     assert_eq!(rocket.description, None);
     assert_eq!(rocket.icon.as_deref(), Some("IconRocket"));
     assert!(rocket.fields.iter().all(|f| f.object_metadata_id == id));
-    let name = rocket.fields.last().expect("name");
-    assert_eq!(
-        (name.name.as_str(), name.field_type),
-        ("name", FieldType::Text)
-    );
+    let name = rocket
+        .fields
+        .iter()
+        .find(|f| f.field_type == FieldType::Text)
+        .expect("name");
+    assert_eq!(name.name, "name");
     assert_eq!(rocket.label_identifier_field_metadata_id, Some(name.id));
+    // The default relations: a one-to-many on the rocket per linked standard object, and a
+    // many-to-one `rocket` (join column `rocketId`, cascading) on that object.
+    let relations: Vec<&str> = rocket
+        .fields
+        .iter()
+        .filter(|f| f.field_type == FieldType::Relation)
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(
+        relations,
+        [
+            "timelineActivities",
+            "favorites",
+            "attachments",
+            "noteTargets",
+            "taskTargets"
+        ]
+    );
+    let note_target = objects
+        .iter()
+        .find(|o| o.name_singular == "noteTarget")
+        .expect("noteTarget");
+    let link = note_target
+        .fields
+        .iter()
+        .find(|f| f.name == "rocket")
+        .expect("noteTarget.rocket");
+    assert!(link.is_custom && link.is_system);
+    assert_eq!(link.relation_target_object_metadata_id, Some(id));
+    let settings = link.relation_settings().expect("settings");
+    assert_eq!(settings.join_column_name.as_deref(), Some("rocketId"));
+    assert_eq!(
+        settings.on_delete,
+        Some(tessera_metadata::OnDelete::Cascade)
+    );
 }
 
 #[test]

@@ -13,12 +13,12 @@ mod sqlite;
 
 use std::collections::HashSet;
 
-use tessera_metadata::{FieldModel, ObjectModel, WorkspaceModel};
+use tessera_metadata::{FieldModel, IndexMetadata, ObjectModel, WorkspaceModel};
 use tessera_query::Dialect;
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::ddl::Ddl;
+use crate::ddl::{Ddl, custom_indexes};
 use crate::sql::{ident, qualified};
 
 /// One DDL statement. `field` (object, field) names the field whose existing data could make
@@ -76,6 +76,9 @@ pub(crate) fn plan(
     for (o, n) in &pairs {
         p.migrate_options(o, n)?;
     }
+    for (o, n) in &pairs {
+        p.drop_custom_indexes(o, n);
+    }
     for ((o, n), rebuild) in pairs.iter().zip(&rebuilds) {
         if rebuild.is_none() {
             p.drop_fields(o, n);
@@ -99,6 +102,7 @@ pub(crate) fn plan(
         if rebuild.is_none() {
             p.alter_fields(o, n)?;
             p.add_fields(o, n)?;
+            p.create_custom_indexes(o, n);
         }
     }
     for ((o, n), rebuild) in pairs.iter().zip(rebuilds) {
@@ -131,6 +135,17 @@ fn missing<'a>(a: &'a ObjectModel, b: &'a ObjectModel) -> impl Iterator<Item = &
     a.fields
         .iter()
         .filter(move |f| !b.fields.iter().any(|g| g.meta.id == f.meta.id))
+}
+
+/// `(object, field)` of a custom index's first field, blamed when existing duplicates refuse
+/// a unique index.
+fn index_blame(object: &ObjectModel, index: &IndexMetadata) -> Option<(String, String)> {
+    let first = index.fields.first()?;
+    let field = object
+        .fields
+        .iter()
+        .find(|f| f.meta.id == first.field_metadata_id)?;
+    blame(object, field)
 }
 
 /// `(object, field)` for blaming existing data.
@@ -220,6 +235,27 @@ impl Planner<'_> {
             let drops = self.old.drop_enums(field);
             for sql in drops {
                 self.push(sql);
+            }
+        }
+    }
+
+    /// Drops the custom indexes `new` no longer has (before any column they cover is dropped:
+    /// SQLite refuses to drop an indexed column).
+    fn drop_custom_indexes(&mut self, old: &ObjectModel, new: &ObjectModel) {
+        for index in &old.meta.indexes {
+            if !new.meta.indexes.iter().any(|i| i.id == index.id) {
+                let sql = self.old.drop_index(&index.name);
+                self.push(sql);
+            }
+        }
+    }
+
+    /// Creates the custom indexes `old` did not have.
+    fn create_custom_indexes(&mut self, old: &ObjectModel, new: &ObjectModel) {
+        for (index, meta) in custom_indexes(new).iter().zip(&new.meta.indexes) {
+            if !old.meta.indexes.iter().any(|i| i.id == meta.id) {
+                let sql = self.new.create_index(&new.table, index);
+                self.push_blamed(sql, index_blame(new, meta));
             }
         }
     }

@@ -9,7 +9,7 @@ use tessera_metadata::{FieldKind, ObjectModel};
 
 use super::{Planner, blame, field_pairs, missing};
 use crate::StoreError;
-use crate::ddl::{Ddl, column_default, field_indexes, is_constant_default};
+use crate::ddl::{Ddl, column_default, custom_indexes, field_indexes, is_constant_default};
 use crate::sql::ident;
 
 /// Whether the change of one table needs a rebuild on SQLite, and then the field to blame
@@ -81,6 +81,10 @@ impl Planner<'_> {
                 let sql = self.new.create_index(&new.table, &index);
                 self.push_blamed(sql, blame(new, field));
             }
+        }
+        for (index, meta) in custom_indexes(new).iter().zip(&new.meta.indexes) {
+            let sql = self.new.create_index(&new.table, index);
+            self.push_blamed(sql, super::index_blame(new, meta));
         }
         Ok(())
     }

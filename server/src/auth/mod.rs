@@ -1,8 +1,14 @@
-//! API-key authentication, compatible with Twenty: a token is an HS256 JWT
-//! `{sub: workspaceId, type: "API_KEY", workspaceId, iat, exp, jti: apiKeyId}` signed with the
-//! key `hex(sha256(APP_SECRET + workspaceId + type))` (the lower-case hex string is the HMAC
-//! key). The key row decides whether a valid token is still accepted (revoked, deleted,
-//! expired keys are refused).
+//! Authentication, compatible with Twenty: bearer tokens are HS256 JWTs signed with the key
+//! `hex(sha256(APP_SECRET + body + type))` (the lower-case hex string is the HMAC key).
+//!
+//! - API keys: `{sub: workspaceId, type: "API_KEY", workspaceId, iat, exp, jti: apiKeyId}`
+//!   (legacy keys: `type: "ACCESS"` with a `jti` and no `userId`). The key row decides
+//!   whether a valid token is still accepted (revoked, deleted, expired keys are refused).
+//! - Users: `ACCESS` tokens for one workspace (accepted while the user is still a member) and
+//!   `WORKSPACE_AGNOSTIC` tokens (only `/metadata`'s account operations); see
+//!   [`user_tokens`].
+
+pub mod user_tokens;
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
@@ -11,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tessera_core::{Actor, ApiKeyId, CodedError, ErrorCode, Session, WorkspaceId};
 use tessera_store::{Store, StoreError};
+use user_tokens::{UserTokenType, verify_user_token};
 use uuid::Uuid;
 
 /// `type` claim of API-key tokens.
@@ -40,6 +47,12 @@ pub enum AuthError {
     /// The key's `expiresAt` has passed.
     #[error("This API Key has expired")]
     KeyExpired,
+    /// The user of a user token no longer exists or is disabled.
+    #[error("User not found")]
+    UserNotFound,
+    /// The user of an access token is not (or no longer) a member of its workspace.
+    #[error("User is not a member of this workspace")]
+    NotAMember,
     /// The key could not be looked up (database down). Internal.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -190,10 +203,43 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Authenticates a request: verifies its bearer token, then loads the API key from the
-/// token's workspace with its role permissions in one query ([`Store::api_key_session`]: its
-/// role, or Admin when it has none) and checks it is not deleted, revoked or expired (on every
-/// request, so a revoked key stops working at once).
+/// Who a verified bearer token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A workspace session: an API key, or a user's ACCESS token.
+    Workspace(Session),
+    /// A signed-in user outside any workspace (a `WORKSPACE_AGNOSTIC` token).
+    User {
+        /// The user.
+        user_id: Uuid,
+    },
+}
+
+impl Principal {
+    /// The signed-in user, if the token is a user's.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Principal::Workspace(Session {
+                actor: Actor::User { user_id, .. },
+                ..
+            })
+            | Principal::User { user_id } => Some(*user_id),
+            Principal::Workspace(_) => None,
+        }
+    }
+}
+
+/// The claims read before the signature is checked: which kind of token this is.
+#[derive(Debug, Deserialize)]
+struct Peek {
+    #[serde(rename = "type")]
+    token_type: Option<String>,
+    #[serde(rename = "userId")]
+    user_id: Option<String>,
+}
+
+/// Authenticates a request for a workspace: like [`authenticate_principal`], but a
+/// workspace-agnostic user token is refused ([`AuthError::InvalidToken`]).
 ///
 /// Errors: every [`AuthError`]; only [`AuthError::Store`] is not `UNAUTHENTICATED`.
 pub async fn authenticate(
@@ -201,7 +247,96 @@ pub async fn authenticate(
     app_secret: &str,
     headers: &HeaderMap,
 ) -> Result<Session, AuthError> {
+    match authenticate_principal(store, app_secret, headers).await? {
+        Principal::Workspace(session) => Ok(session),
+        Principal::User { .. } => Err(AuthError::InvalidToken),
+    }
+}
+
+/// Authenticates a request's bearer token:
+/// - a user `ACCESS` token (has `userId`): signature and expiry, then the membership named
+///   by the token must still exist (same `userWorkspaceId`) and the user must be enabled →
+///   `Session { actor: Actor::User { .. } }`;
+/// - a `WORKSPACE_AGNOSTIC` token: signature, expiry, user exists → [`Principal::User`];
+/// - otherwise an API-key token (`API_KEY`, or legacy `ACCESS` with `jti`): the key must not
+///   be deleted, revoked or expired → `Session { actor: Actor::ApiKey { .. } }`.
+///
+/// Errors: every [`AuthError`]; only [`AuthError::Store`] is not `UNAUTHENTICATED`.
+pub async fn authenticate_principal(
+    store: &Store,
+    app_secret: &str,
+    headers: &HeaderMap,
+) -> Result<Principal, AuthError> {
     let token = bearer_token(headers).ok_or(AuthError::MissingToken)?;
+    let peek: Peek = jsonwebtoken::dangerous::insecure_decode_claims(token)
+        .map_err(|_| AuthError::InvalidToken)?;
+    match (peek.token_type.as_deref(), peek.user_id.is_some()) {
+        (Some("ACCESS"), true) => user_session(store, app_secret, token)
+            .await
+            .map(Principal::Workspace),
+        (Some("WORKSPACE_AGNOSTIC"), _) => {
+            let claims = verify_user_token(app_secret, token, UserTokenType::WorkspaceAgnostic)?;
+            let user_id = parse_uuid(claims.user_id.as_deref())?;
+            store
+                .user(user_id)
+                .await?
+                .filter(|u| !u.disabled)
+                .ok_or(AuthError::UserNotFound)?;
+            Ok(Principal::User { user_id })
+        }
+        _ => api_key_session(store, app_secret, token)
+            .await
+            .map(Principal::Workspace),
+    }
+}
+
+fn parse_uuid(value: Option<&str>) -> Result<Uuid, AuthError> {
+    value
+        .and_then(|v| Uuid::parse_str(v).ok())
+        .ok_or(AuthError::InvalidToken)
+}
+
+/// The session of a user ACCESS token (see [`authenticate_principal`]).
+async fn user_session(store: &Store, app_secret: &str, token: &str) -> Result<Session, AuthError> {
+    let claims = verify_user_token(app_secret, token, UserTokenType::Access)?;
+    let user_id = parse_uuid(claims.user_id.as_deref())?;
+    let ws = WorkspaceId(parse_uuid(claims.workspace_id.as_deref())?);
+    let user_workspace_id = parse_uuid(claims.user_workspace_id.as_deref())?;
+    let membership = store
+        .user_workspace(user_id, ws)
+        .await?
+        .ok_or(AuthError::NotAMember)?;
+    if membership.id != user_workspace_id {
+        return Err(AuthError::NotAMember);
+    }
+    let user = store
+        .user(user_id)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or(AuthError::UserNotFound)?;
+    let permissions = store
+        .workspace_member_permissions(ws, membership.workspace_member_id)
+        .await?;
+    Ok(Session {
+        workspace_id: ws,
+        actor: Actor::User {
+            user_id,
+            workspace_member_id: membership.workspace_member_id,
+            name: format!("{} {}", user.first_name, user.last_name)
+                .trim()
+                .to_owned(),
+        },
+        permissions,
+    })
+}
+
+/// The session of an API-key token: verifies it, then loads the API key from the token's
+/// workspace and checks it is not deleted, revoked or expired.
+async fn api_key_session(
+    store: &Store,
+    app_secret: &str,
+    token: &str,
+) -> Result<Session, AuthError> {
     let verified = verify_token(app_secret, token)?;
     let (key, permissions) = match store
         .api_key_session(verified.workspace_id, verified.key_id)
