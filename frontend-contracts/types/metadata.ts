@@ -30,6 +30,75 @@ export type ActivateWorkspaceInput = {
   displayName?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** An AI agent (Twenty's `Agent`). Tessera has none. */
+export type Agent = {
+  /** Owning application. */
+  applicationId: Maybe<Scalars['UUID']['output']>;
+  /** Creation time. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Description. */
+  description: Maybe<Scalars['String']['output']>;
+  /** Evaluation inputs. */
+  evaluationInputs: Array<Scalars['String']['output']>;
+  /** Icon. */
+  icon: Maybe<Scalars['String']['output']>;
+  /** Agent id. */
+  id: Scalars['UUID']['output'];
+  /** Created by a user. */
+  isCustom: Scalars['Boolean']['output'];
+  /** Display label. */
+  label: Scalars['String']['output'];
+  /** Model settings. */
+  modelConfiguration: Maybe<Scalars['JSON']['output']>;
+  /** Model id. */
+  modelId: Scalars['String']['output'];
+  /** API name. */
+  name: Scalars['String']['output'];
+  /** System prompt. */
+  prompt: Scalars['String']['output'];
+  /** Response format. */
+  responseFormat: Maybe<Scalars['JSON']['output']>;
+  /** The agent's role. */
+  roleId: Maybe<Scalars['UUID']['output']>;
+  /** Last change. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type ApiKey = {
+  /** Creation time. */
+  createdAt: Scalars['DateTime']['output'];
+  /** After this instant the key is refused. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Key id (the token's `jti`). */
+  id: Scalars['UUID']['output'];
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** Set when revoked. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The role the key acts with (Admin when none was assigned). */
+  role: Role;
+  /** Last change. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** An API key as listed on a role (Twenty's `ApiKeyForRole`). */
+export type ApiKeyForRole = {
+  /** Expiry. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Key id. */
+  id: Scalars['UUID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** Revocation time, if revoked. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A minted token (Twenty's `ApiKeyToken`). */
+export type ApiKeyToken = {
+  /** The bearer token (an HS256 JWT, `type: API_KEY`, `jti` = the key id). */
+  token: Scalars['String']['output'];
+};
+
 /** A signed token and its expiry. */
 export type AuthToken = {
   /** When it expires. */
@@ -104,6 +173,18 @@ export type CheckUserExist = {
   exists: Scalars['Boolean']['output'];
   /** Whether the user's e-mail is verified. */
   isEmailVerified: Scalars['Boolean']['output'];
+};
+
+/** `createApiKey(input:)`. */
+export type CreateApiKeyInput = {
+  /** Expiry, ISO-8601 (e.g. `2027-01-01T00:00:00.000Z`). */
+  expiresAt: Scalars['String']['input'];
+  /** Display name. */
+  name: Scalars['String']['input'];
+  /** Revocation time, ISO-8601 (normally absent). */
+  revokedAt?: InputMaybe<Scalars['String']['input']>;
+  /** The role the key acts with. */
+  roleId: Scalars['UUID']['input'];
 };
 
 /** A new field. */
@@ -205,6 +286,36 @@ export type CreateOneIndexInput = {
 export type CreateOneObjectInput = {
   /** The object to create. */
   object: CreateObjectInput;
+};
+
+/** `createOneRole(createRoleInput:)`. */
+export type CreateRoleInput = {
+  /** Every tool flag. */
+  canAccessAllTools?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Assignable to agents (default true). */
+  canBeAssignedToAgents?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Assignable to API keys (default true). */
+  canBeAssignedToApiKeys?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Assignable to workspace members (default true). */
+  canBeAssignedToUsers?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Destroy every object's records (unless overridden). */
+  canDestroyAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Read every object's records (unless overridden). */
+  canReadAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Soft delete and restore every object's records (unless overridden). */
+  canSoftDeleteAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Create and update every object's records (unless overridden). */
+  canUpdateAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Every settings flag. */
+  canUpdateAllSettings?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Icon name. */
+  icon?: InputMaybe<Scalars['String']['input']>;
+  /** Role id to use (a UUID; a fresh one when absent). */
+  id?: InputMaybe<Scalars['String']['input']>;
+  /** Label, unique in the workspace. */
+  label: Scalars['String']['input'];
 };
 
 /** Relay paging arguments. */
@@ -408,6 +519,34 @@ export type FieldMetadataType =
   /** UUID. */
   | 'UUID';
 
+/** One role's restriction on one field (Twenty's `FieldPermission`). */
+export type FieldPermission = {
+  /** `false` hides the field from the role. */
+  canReadFieldValue: Maybe<Scalars['Boolean']['output']>;
+  /** `false` makes the field read-only for the role. */
+  canUpdateFieldValue: Maybe<Scalars['Boolean']['output']>;
+  /** The field. */
+  fieldMetadataId: Scalars['UUID']['output'];
+  /** Row id. */
+  id: Scalars['UUID']['output'];
+  /** The field's object. */
+  objectMetadataId: Scalars['UUID']['output'];
+  /** The role. */
+  roleId: Scalars['UUID']['output'];
+};
+
+/** One field's restriction (`false` restricts; both null removes the restriction). */
+export type FieldPermissionInput = {
+  /** `canReadFieldValue`. */
+  canReadFieldValue?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canUpdateFieldValue`. */
+  canUpdateFieldValue?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The field. */
+  fieldMetadataId: Scalars['UUID']['input'];
+  /** The field's object. */
+  objectMetadataId: Scalars['UUID']['input'];
+};
+
 /** A provider as `getSSOIdentityProviders` lists it. */
 export type FindAvailableSsoidp = {
   /** Provider id. */
@@ -424,12 +563,18 @@ export type FindAvailableSsoidp = {
   workspace: WorkspaceNameAndId;
 };
 
-/** A person's name. */
+/** A person's name (Twenty's `FullName`). */
 export type FullName = {
-  /** First name. */
+  /** First name (`""` when unset). */
   firstName: Scalars['String']['output'];
-  /** Last name. */
+  /** Last name (`""` when unset). */
   lastName: Scalars['String']['output'];
+};
+
+/** `apiKey(input:)`. */
+export type GetApiKeyInput = {
+  /** The key. */
+  id: Scalars['UUID']['input'];
 };
 
 /** `getAuthorizationUrlForSSO` answer. */
@@ -548,6 +693,17 @@ export type MutationRoot = {
    */
   activateWorkspace: Workspace;
   /**
+   * Gives a key a role. Errors: `NOT_FOUND` (key or role), `FORBIDDEN` (role not
+   * assignable to API keys, or stronger than the caller's without `ROLES`).
+   */
+  assignRoleToApiKey: Scalars['Boolean']['output'];
+  /**
+   * Creates a key acting with `roleId` (no token yet: see `generateApiKeyToken`).
+   * Errors: `BAD_USER_INPUT` (dates), `NOT_FOUND` (role), `FORBIDDEN` (role not assignable
+   * to API keys, or stronger than the caller's without `ROLES`).
+   */
+  createApiKey: ApiKey;
+  /**
    * Adds an OpenID Connect provider to the workspace (status `Active`). The issuer must
    * answer OpenID Connect discovery. Errors: `BAD_USER_INPUT` (`Invalid issuer`, empty
    * fields).
@@ -560,6 +716,11 @@ export type MutationRoot = {
   /** Creates a custom object (table `_<nameSingular>`, system fields, a `name` field). */
   createOneObject: Object;
   /**
+   * Creates a custom role. Errors: `FORBIDDEN` (`A role with this label already exists`),
+   * `BAD_USER_INPUT`.
+   */
+  createOneRole: Role;
+  /**
    * Adds a SAML provider to the workspace with the client-chosen id (status `Active`).
    * Errors: `BAD_USER_INPUT` (empty fields, unreadable certificate, bad SSO URL),
    * `CONFLICT` when the id is taken.
@@ -571,6 +732,11 @@ export type MutationRoot = {
   deleteOneIndex: Index;
   /** Deletes a custom object, its table and the relations pointing at it; returns it as it was. */
   deleteOneObject: Object;
+  /**
+   * Deletes a custom role (its members and keys move to the default role); returns its id.
+   * Errors: `NOT_FOUND`, `FORBIDDEN` (default or non-editable role).
+   */
+  deleteOneRole: Scalars['String']['output'];
   /** Deletes a provider. Errors: `NOT_FOUND` (no such provider in this workspace). */
   deleteSSOIdentityProvider: DeleteSso;
   /**
@@ -588,6 +754,14 @@ export type MutationRoot = {
    * Errors: `RATE_LIMITED` (3 per e-mail per 15 minutes).
    */
   emailPasswordResetLink: EmailPasswordResetLink;
+  /**
+   * Mints a token for a key, valid until `expiresAt` (ISO-8601). Errors: `NOT_FOUND`,
+   * `BAD_USER_INPUT` (bad date, revoked key: `This API Key is revoked`).
+   *
+   * Twenty (newest) lets only user sessions call this; Tessera also lets API keys with
+   * `API_KEYS_AND_WEBHOOKS` call it, since there is no sign-in yet.
+   */
+  generateApiKeyToken: ApiKeyToken;
   /**
    * Exchanges a LOGIN token for an ACCESS + REFRESH pair. Errors: `UNAUTHENTICATED`,
    * `FORBIDDEN`.
@@ -614,6 +788,8 @@ export type MutationRoot = {
    * `FORBIDDEN` (API key), `NOT_FOUND`.
    */
   resendWorkspaceInvitation: SendInvitations;
+  /** Revokes a key (sets `revokedAt` to now, once); `null` when there is no such key. */
+  revokeApiKey: Maybe<ApiKey>;
   /**
    * Invites e-mails to the session's workspace (mails a personal link each).
    * Errors: `UNAUTHENTICATED`, `FORBIDDEN` (API key).
@@ -649,21 +825,53 @@ export type MutationRoot = {
    * `BAD_USER_INPUT`, `RATE_LIMITED`.
    */
   signUpInWorkspace: SignUp;
+  /** Changes a key's name, expiry or revocation; `null` when there is no such key. */
+  updateApiKey: Maybe<ApiKey>;
   /** Changes a field (label, name, `isActive`, nullability, default, uniqueness, options). */
   updateOneField: Field;
   /** Changes an object (labels, names, `isActive`, label identifier). */
   updateOneObject: Object;
   /**
+   * Changes a custom role. Errors: `NOT_FOUND`, `FORBIDDEN` (`Role is not editable`, label
+   * taken), `BAD_USER_INPUT`.
+   */
+  updateOneRole: Role;
+  /**
    * Sets a new password with a reset token (once); revokes the user's sessions.
    * Errors: `FORBIDDEN` ("Token is invalid"), `BAD_USER_INPUT` (password rule).
    */
   updatePasswordViaResetToken: InvalidatePassword;
+  /**
+   * Gives a workspace member a role; returns the member. Errors: `NOT_FOUND` (member or
+   * role), `FORBIDDEN` (`Cannot update self role`, `Cannot unassign last admin`, role not
+   * assignable to users).
+   */
+  updateWorkspaceMemberRole: WorkspaceMember;
+  /** Sets field restrictions of a custom role; returns all of its field restrictions. */
+  upsertFieldPermissions: Array<FieldPermission>;
+  /** Sets object overrides of a custom role; returns all of its object overrides. */
+  upsertObjectPermissions: Array<ObjectPermission>;
+  /** Replaces the flags of a custom role. Errors: `BAD_USER_INPUT` for an unknown flag. */
+  upsertPermissionFlags: Array<RolePermissionFlag>;
 };
 
 
 /** The root mutation type of `/metadata`. */
 export type MutationRootActivateWorkspaceArgs = {
   data: ActivateWorkspaceInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootAssignRoleToApiKeyArgs = {
+  apiKeyId: Scalars['UUID']['input'];
+  roleId: Scalars['UUID']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
 };
 
 
@@ -692,6 +900,12 @@ export type MutationRootCreateOneObjectArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootCreateOneRoleArgs = {
+  createRoleInput: CreateRoleInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootCreateSamlIdentityProviderArgs = {
   input: SetupSamlSsoInput;
 };
@@ -712,6 +926,12 @@ export type MutationRootDeleteOneIndexArgs = {
 /** The root mutation type of `/metadata`. */
 export type MutationRootDeleteOneObjectArgs = {
   input: DeleteOneObjectInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootDeleteOneRoleArgs = {
+  roleId: Scalars['UUID']['input'];
 };
 
 
@@ -738,6 +958,13 @@ export type MutationRootEmailPasswordResetLinkArgs = {
   captchaToken?: InputMaybe<Scalars['String']['input']>;
   email: Scalars['String']['input'];
   workspaceId?: InputMaybe<Scalars['UUID']['input']>;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootGenerateApiKeyTokenArgs = {
+  apiKeyId: Scalars['UUID']['input'];
+  expiresAt: Scalars['String']['input'];
 };
 
 
@@ -774,6 +1001,12 @@ export type MutationRootRenewTokenArgs = {
 /** The root mutation type of `/metadata`. */
 export type MutationRootResendWorkspaceInvitationArgs = {
   appTokenId: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
 };
 
 
@@ -830,6 +1063,12 @@ export type MutationRootSignUpInWorkspaceArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootUpdateApiKeyArgs = {
+  input: UpdateApiKeyInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootUpdateOneFieldArgs = {
   input: UpdateOneFieldMetadataInput;
 };
@@ -842,9 +1081,40 @@ export type MutationRootUpdateOneObjectArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootUpdateOneRoleArgs = {
+  updateRoleInput: UpdateRoleInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootUpdatePasswordViaResetTokenArgs = {
   newPassword: Scalars['String']['input'];
   passwordResetToken: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpdateWorkspaceMemberRoleArgs = {
+  roleId: Scalars['UUID']['input'];
+  workspaceMemberId: Scalars['UUID']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpsertFieldPermissionsArgs = {
+  upsertFieldPermissionsInput: UpsertFieldPermissionsInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpsertObjectPermissionsArgs = {
+  upsertObjectPermissionsInput: UpsertObjectPermissionsInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpsertPermissionFlagsArgs = {
+  upsertPermissionFlagsInput: UpsertPermissionFlagsInput;
 };
 
 export type Object = {
@@ -964,6 +1234,50 @@ export type ObjectOpenRecordIn =
   /** As the user chooses. */
   | 'USER_CHOICE';
 
+/**
+ * One role's access to one object (Twenty's `ObjectPermission`); `restrictedFields` maps a
+ * field id to `{canRead, canUpdate}`.
+ */
+export type ObjectPermission = {
+  /** `null` inherits the role-wide value. */
+  canDestroyObjectRecords: Maybe<Scalars['Boolean']['output']>;
+  /** `null` inherits the role-wide value. */
+  canReadObjectRecords: Maybe<Scalars['Boolean']['output']>;
+  /** `null` inherits the role-wide value. */
+  canSoftDeleteObjectRecords: Maybe<Scalars['Boolean']['output']>;
+  /** `null` inherits the role-wide value. */
+  canUpdateObjectRecords: Maybe<Scalars['Boolean']['output']>;
+  /** The object. */
+  objectMetadataId: Scalars['UUID']['output'];
+  /** `{ "<fieldMetadataId>": { "canRead": bool|null, "canUpdate": bool|null } }`. */
+  restrictedFields: Maybe<Scalars['JSON']['output']>;
+  /** Row-level predicate groups on this object: always empty (Tessera has none). */
+  rowLevelPermissionPredicateGroups: Maybe<Array<RowLevelPermissionPredicateGroup>>;
+  /** Row-level predicates on this object: always empty (Tessera has none). */
+  rowLevelPermissionPredicates: Maybe<Array<RowLevelPermissionPredicate>>;
+};
+
+/** One object's override; null inherits the role-wide value. */
+export type ObjectPermissionInput = {
+  /** `canDestroyObjectRecords`. */
+  canDestroyObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canReadObjectRecords`. */
+  canReadObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canSoftDeleteObjectRecords`. */
+  canSoftDeleteObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canUpdateObjectRecords`. */
+  canUpdateObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The object. */
+  objectMetadataId: Scalars['UUID']['input'];
+};
+
+/** Where a record opens in the UI for this member (Twenty's `OpenRecordIn`). */
+export type OpenRecordIn =
+  /** On a full record page. */
+  | 'RECORD_PAGE'
+  /** In the side panel. */
+  | 'SIDE_PANEL';
+
 /** Relay page info (every field nullable, as in Twenty's metadata schema). */
 export type PageInfo = {
   /** Cursor of the last item. */
@@ -978,6 +1292,10 @@ export type PageInfo = {
 
 /** The root query type of `/metadata`. */
 export type QueryRoot = {
+  /** One API key; `null` when the workspace has no such key. */
+  apiKey: Maybe<ApiKey>;
+  /** The workspace's API keys (revoked and expired ones included), oldest first. */
+  apiKeys: Array<ApiKey>;
   /** Whether a user has this e-mail (public, as in Twenty). */
   checkUserExists: CheckUserExist;
   /**
@@ -993,6 +1311,8 @@ export type QueryRoot = {
   fields: FieldConnection;
   /** The session workspace's pending invitations. Errors: `UNAUTHENTICATED`. */
   findWorkspaceInvitations: Array<WorkspaceInvitation>;
+  /** Every role of the workspace (default roles first). Needs `ROLES`. */
+  getRoles: Array<Role>;
   /** The workspace's identity providers, oldest first. */
   getSSOIdentityProviders: Array<FindAvailableSsoidp>;
   /** One object by id. Errors: `NOT_FOUND`. */
@@ -1004,6 +1324,12 @@ export type QueryRoot = {
    * or expired token.
    */
   validatePasswordResetToken: ValidatePasswordResetToken;
+};
+
+
+/** The root query type of `/metadata`. */
+export type QueryRootApiKeyArgs = {
+  input: GetApiKeyInput;
 };
 
 
@@ -1065,6 +1391,161 @@ export type RelationType =
   | 'MANY_TO_ONE'
   /** The inverse side. */
   | 'ONE_TO_MANY';
+
+/** `revokeApiKey(input:)`. */
+export type RevokeApiKeyInput = {
+  /** The key. */
+  id: Scalars['UUID']['input'];
+};
+
+export type Role = {
+  /** AI agents with this role: always empty (Tessera has no agents). */
+  agents: Array<Agent>;
+  /** API keys acting with this role (assigned, or without a role when this is Admin). */
+  apiKeys: Array<ApiKeyForRole>;
+  /** Every tool flag. */
+  canAccessAllTools: Scalars['Boolean']['output'];
+  /** Assignable to agents. */
+  canBeAssignedToAgents: Scalars['Boolean']['output'];
+  /** Assignable to API keys. */
+  canBeAssignedToApiKeys: Scalars['Boolean']['output'];
+  /** Assignable to workspace members. */
+  canBeAssignedToUsers: Scalars['Boolean']['output'];
+  /** Role-wide destroy of records. */
+  canDestroyAllObjectRecords: Scalars['Boolean']['output'];
+  /** Role-wide read of records. */
+  canReadAllObjectRecords: Scalars['Boolean']['output'];
+  /** Role-wide soft delete/restore of records. */
+  canSoftDeleteAllObjectRecords: Scalars['Boolean']['output'];
+  /** Role-wide create/update of records. */
+  canUpdateAllObjectRecords: Scalars['Boolean']['output'];
+  /** Every settings flag. */
+  canUpdateAllSettings: Scalars['Boolean']['output'];
+  /** Description. */
+  description: Maybe<Scalars['String']['output']>;
+  /** Field restrictions. */
+  fieldPermissions: Maybe<Array<FieldPermission>>;
+  /** Icon name. */
+  icon: Maybe<Scalars['String']['output']>;
+  /** Role id. */
+  id: Scalars['UUID']['output'];
+  /** `false` for the default roles (Admin, Member). */
+  isEditable: Scalars['Boolean']['output'];
+  /** Label, unique in the workspace. */
+  label: Scalars['String']['output'];
+  /** Object overrides, each with its `restrictedFields`. */
+  objectPermissions: Maybe<Array<ObjectPermission>>;
+  /** Flags granted explicitly. */
+  permissionFlags: Maybe<Array<RolePermissionFlag>>;
+  /** Row-level predicate groups: always empty (Tessera has no row-level permissions). */
+  rowLevelPermissionPredicateGroups: Maybe<Array<RowLevelPermissionPredicateGroup>>;
+  /** Row-level predicates: always empty (Tessera has no row-level permissions). */
+  rowLevelPermissionPredicates: Maybe<Array<RowLevelPermissionPredicate>>;
+  /** Stable id across workspaces: the standard id of a default role, else the role id. */
+  universalIdentifier: Maybe<Scalars['UUID']['output']>;
+  /** Members acting with this role (assigned, or without a role when this is the default). */
+  workspaceMembers: Array<WorkspaceMember>;
+};
+
+/** A flag granted to a role (Twenty's `RolePermissionFlag`). */
+export type RolePermissionFlag = {
+  /** The flag (`PermissionFlagType` name). */
+  flag: Scalars['String']['output'];
+  /** Row id. */
+  id: Scalars['UUID']['output'];
+  /** The role. */
+  roleId: Scalars['UUID']['output'];
+};
+
+/**
+ * A row-level permission predicate (Twenty's Enterprise `RowLevelPermissionPredicate`).
+ * Tessera has none.
+ */
+export type RowLevelPermissionPredicate = {
+  /** The field tested. */
+  fieldMetadataId: Scalars['String']['output'];
+  /** Predicate id. */
+  id: Scalars['String']['output'];
+  /** The object. */
+  objectMetadataId: Scalars['String']['output'];
+  /** The comparison. */
+  operand: RowLevelPermissionPredicateOperand;
+  /** Position in the group. */
+  positionInRowLevelPermissionPredicateGroup: Maybe<Scalars['Float']['output']>;
+  /** The role. */
+  roleId: Scalars['String']['output'];
+  /** The group. */
+  rowLevelPermissionPredicateGroupId: Maybe<Scalars['String']['output']>;
+  /** Sub-field of a composite. */
+  subFieldName: Maybe<Scalars['String']['output']>;
+  /** The value compared with. */
+  value: Maybe<Scalars['JSON']['output']>;
+  /** Compare with this field of the current workspace member. */
+  workspaceMemberFieldMetadataId: Maybe<Scalars['String']['output']>;
+  /** Its sub-field. */
+  workspaceMemberSubFieldName: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A group of row-level predicates (Twenty's `RowLevelPermissionPredicateGroup`). Tessera has
+ * none.
+ */
+export type RowLevelPermissionPredicateGroup = {
+  /** Group id. */
+  id: Scalars['String']['output'];
+  /** How its members combine. */
+  logicalOperator: RowLevelPermissionPredicateGroupLogicalOperator;
+  /** The object. */
+  objectMetadataId: Scalars['String']['output'];
+  /** Parent group. */
+  parentRowLevelPermissionPredicateGroupId: Maybe<Scalars['String']['output']>;
+  /** Position in the parent group. */
+  positionInRowLevelPermissionPredicateGroup: Maybe<Scalars['Float']['output']>;
+  /** The role. */
+  roleId: Scalars['String']['output'];
+};
+
+/** How a predicate group combines (Twenty's `RowLevelPermissionPredicateGroupLogicalOperator`). */
+export type RowLevelPermissionPredicateGroupLogicalOperator =
+  /** All must hold. */
+  | 'AND'
+  /** One must hold. */
+  | 'OR';
+
+/** Operand of a row-level predicate (Twenty's `RowLevelPermissionPredicateOperand`). */
+export type RowLevelPermissionPredicateOperand =
+  /** `CONTAINS`. */
+  | 'CONTAINS'
+  /** `DOES_NOT_CONTAIN`. */
+  | 'DOES_NOT_CONTAIN'
+  /** `GREATER_THAN_OR_EQUAL`. */
+  | 'GREATER_THAN_OR_EQUAL'
+  /** `IS`. */
+  | 'IS'
+  /** `IS_AFTER`. */
+  | 'IS_AFTER'
+  /** `IS_BEFORE`. */
+  | 'IS_BEFORE'
+  /** `IS_EMPTY`. */
+  | 'IS_EMPTY'
+  /** `IS_IN_FUTURE`. */
+  | 'IS_IN_FUTURE'
+  /** `IS_IN_PAST`. */
+  | 'IS_IN_PAST'
+  /** `IS_NOT`. */
+  | 'IS_NOT'
+  /** `IS_NOT_EMPTY`. */
+  | 'IS_NOT_EMPTY'
+  /** `IS_NOT_NULL`. */
+  | 'IS_NOT_NULL'
+  /** `IS_RELATIVE`. */
+  | 'IS_RELATIVE'
+  /** `IS_TODAY`. */
+  | 'IS_TODAY'
+  /** `LESS_THAN_OR_EQUAL`. */
+  | 'LESS_THAN_OR_EQUAL'
+  /** `VECTOR_SEARCH`. */
+  | 'VECTOR_SEARCH';
 
 /** An active SSO identity provider of a workspace (`metadata_api::sso::sso_connections`). */
 export type SsoConnection = {
@@ -1184,6 +1665,18 @@ export type UuidFilterComparison = {
   notIn?: InputMaybe<Array<Scalars['UUID']['input']>>;
 };
 
+/** `updateApiKey(input:)`; absent values are kept. */
+export type UpdateApiKeyInput = {
+  /** New expiry, ISO-8601. */
+  expiresAt?: InputMaybe<Scalars['String']['input']>;
+  /** The key. */
+  id: Scalars['UUID']['input'];
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Revocation time, ISO-8601. */
+  revokedAt?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Changes to a field; absent keys stay as they are. */
 export type UpdateFieldInput = {
   /** New default value; an explicit `null` removes the default. */
@@ -1252,6 +1745,66 @@ export type UpdateOneObjectInput = {
   id: Scalars['UUID']['input'];
   /** The change. */
   update: UpdateObjectPayload;
+};
+
+/** `updateOneRole(updateRoleInput:)`. */
+export type UpdateRoleInput = {
+  /** The id of the role to update. */
+  id: Scalars['UUID']['input'];
+  /** The changes. */
+  update: UpdateRolePayload;
+};
+
+/** The changes of `updateOneRole`; absent values are kept. */
+export type UpdateRolePayload = {
+  /** `canAccessAllTools`. */
+  canAccessAllTools?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canBeAssignedToAgents`. */
+  canBeAssignedToAgents?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canBeAssignedToApiKeys`. */
+  canBeAssignedToApiKeys?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canBeAssignedToUsers`. */
+  canBeAssignedToUsers?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canDestroyAllObjectRecords`. */
+  canDestroyAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canReadAllObjectRecords`. */
+  canReadAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canSoftDeleteAllObjectRecords`. */
+  canSoftDeleteAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canUpdateAllObjectRecords`. */
+  canUpdateAllObjectRecords?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `canUpdateAllSettings`. */
+  canUpdateAllSettings?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Icon. */
+  icon?: InputMaybe<Scalars['String']['input']>;
+  /** Label. */
+  label?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** `upsertFieldPermissions(upsertFieldPermissionsInput:)`. */
+export type UpsertFieldPermissionsInput = {
+  /** One entry per field. */
+  fieldPermissions: Array<FieldPermissionInput>;
+  /** The role (a custom role). */
+  roleId: Scalars['UUID']['input'];
+};
+
+/** `upsertObjectPermissions(upsertObjectPermissionsInput:)`. */
+export type UpsertObjectPermissionsInput = {
+  /** One entry per object. */
+  objectPermissions: Array<ObjectPermissionInput>;
+  /** The role (a custom role). */
+  roleId: Scalars['UUID']['input'];
+};
+
+/** `upsertPermissionFlags(upsertPermissionFlagsInput:)`. */
+export type UpsertPermissionFlagsInput = {
+  /** The role's complete set of flags (`PermissionFlagType` names; others are removed). */
+  permissionFlagKeys: Array<Scalars['String']['input']>;
+  /** The role (a custom role). */
+  roleId: Scalars['UUID']['input'];
 };
 
 /** The signed-in user (`currentUser`). */
@@ -1393,25 +1946,71 @@ export type WorkspaceInvitation = {
   roleId: Maybe<Scalars['UUID']['output']>;
 };
 
-/** The user's `workspaceMember` record in the current workspace. */
 export type WorkspaceMember = {
   /** Avatar URL. */
   avatarUrl: Maybe<Scalars['String']['output']>;
-  /** `System`, `Light` or `Dark`. */
+  /** First day of the week (0 = Sunday). */
+  calendarStartDay: Maybe<Scalars['Int']['output']>;
+  /** `Light`, `Dark` or `System`. */
   colorScheme: Scalars['String']['output'];
+  /** Date format. */
+  dateFormat: Maybe<WorkspaceMemberDateFormatEnum>;
   /** Record id. */
   id: Scalars['UUID']['output'];
-  /** Locale. */
+  /** Locale, e.g. `en`. */
   locale: Maybe<Scalars['String']['output']>;
   /** Name. */
   name: FullName;
-  /** Time zone. */
+  /** Number format (not stored by Tessera: always null). */
+  numberFormat: Maybe<WorkspaceMemberNumberFormatEnum>;
+  /** Where records open (Tessera stores none: always `SIDE_PANEL`). */
+  openRecordIn: OpenRecordIn;
+  /** The member's role (one): its assigned role, else the workspace's default role. */
+  roles: Array<Role>;
+  /** Time format. */
+  timeFormat: Maybe<WorkspaceMemberTimeFormatEnum>;
+  /** IANA time zone. */
   timeZone: Maybe<Scalars['String']['output']>;
-  /** E-mail. */
+  /** UI scale (Tessera stores none: always `"100"`). */
+  uiScale: Scalars['String']['output'];
+  /** The member's email. */
   userEmail: Scalars['String']['output'];
-  /** The membership. */
+  /** The member's `userWorkspace` (membership) id; null for a member record without a user. */
   userWorkspaceId: Maybe<Scalars['UUID']['output']>;
 };
+
+/** Twenty's `WorkspaceMemberDateFormatEnum`. */
+export type WorkspaceMemberDateFormatEnum =
+  /** `DD/MM/YYYY`. */
+  | 'DAY_FIRST'
+  /** `MM/DD/YYYY`. */
+  | 'MONTH_FIRST'
+  /** The browser's format. */
+  | 'SYSTEM'
+  /** `YYYY-MM-DD`. */
+  | 'YEAR_FIRST';
+
+/** Twenty's `WorkspaceMemberNumberFormatEnum`. */
+export type WorkspaceMemberNumberFormatEnum =
+  /** `1'234.56`. */
+  | 'APOSTROPHE_AND_DOT'
+  /** `1,234.56`. */
+  | 'COMMAS_AND_DOT'
+  /** `1.234,56`. */
+  | 'DOTS_AND_COMMA'
+  /** `1 234,56`. */
+  | 'SPACES_AND_COMMA'
+  /** The browser's format. */
+  | 'SYSTEM';
+
+/** Twenty's `WorkspaceMemberTimeFormatEnum`. */
+export type WorkspaceMemberTimeFormatEnum =
+  /** 12-hour clock. */
+  | 'HOUR_12'
+  /** 24-hour clock. */
+  | 'HOUR_24'
+  /** The browser's format. */
+  | 'SYSTEM';
 
 /** A workspace's name and id. */
 export type WorkspaceNameAndId = {
@@ -1436,6 +2035,13 @@ export type WorkspaceUrlsAndId = {
   /** URLs. */
   workspaceUrls: WorkspaceUrls;
 };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  input: CreateApiKeyInput;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { id: string, name: string, expiresAt: string, revokedAt: string | null, createdAt: string, updatedAt: string, role: { id: string, label: string } } };
 
 export type CreateOidcIdentityProviderMutationVariables = Exact<{
   input: SetupOidcSsoInput;
@@ -1491,12 +2097,25 @@ export type EditSsoIdentityProviderMutationVariables = Exact<{
 
 export type EditSsoIdentityProviderMutation = { editSSOIdentityProvider: { id: string, type: IdentityProviderType, name: string, issuer: string, status: SsoIdentityProviderStatus } };
 
+export type GenerateApiKeyTokenMutationVariables = Exact<{
+  apiKeyId: Scalars['UUID']['input'];
+  expiresAt: Scalars['String']['input'];
+}>;
+
+
+export type GenerateApiKeyTokenMutation = { generateApiKeyToken: { token: string } };
+
 export type GetAuthorizationUrlForSsoMutationVariables = Exact<{
   input: GetAuthorizationUrlForSsoInput;
 }>;
 
 
 export type GetAuthorizationUrlForSsoMutation = { getAuthorizationUrlForSSO: { id: string, type: string, authorizationURL: string } };
+
+export type GetRolesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GetRolesQuery = { getRoles: Array<{ id: string, label: string, description: string | null, icon: string | null, isEditable: boolean, canUpdateAllSettings: boolean, canAccessAllTools: boolean, canReadAllObjectRecords: boolean, canUpdateAllObjectRecords: boolean, canSoftDeleteAllObjectRecords: boolean, canDestroyAllObjectRecords: boolean, canBeAssignedToUsers: boolean, canBeAssignedToAgents: boolean, canBeAssignedToApiKeys: boolean, permissionFlags: Array<{ id: string, flag: string }> | null, objectPermissions: Array<{ objectMetadataId: string, canReadObjectRecords: boolean | null, canUpdateObjectRecords: boolean | null, canSoftDeleteObjectRecords: boolean | null, canDestroyObjectRecords: boolean | null, restrictedFields: unknown | null }> | null, fieldPermissions: Array<{ id: string, objectMetadataId: string, fieldMetadataId: string, canReadFieldValue: boolean | null, canUpdateFieldValue: boolean | null }> | null, workspaceMembers: Array<{ id: string, userEmail: string, name: { firstName: string, lastName: string } }>, agents: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, expiresAt: string, revokedAt: string | null }> }> };
 
 export type GetSsoIdentityProvidersQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1542,3 +2161,10 @@ export type UpdateOneFieldMutationVariables = Exact<{
 
 
 export type UpdateOneFieldMutation = { updateOneField: { id: string, type: FieldMetadataType, name: string, label: string, description: string | null, icon: string | null, isActive: boolean | null, isNullable: boolean | null, isUnique: boolean | null, defaultValue: unknown | null, options: unknown | null, settings: unknown | null, updatedAt: string } };
+
+export type UpsertFieldPermissionsMutationVariables = Exact<{
+  input: UpsertFieldPermissionsInput;
+}>;
+
+
+export type UpsertFieldPermissionsMutation = { upsertFieldPermissions: Array<{ id: string, roleId: string, objectMetadataId: string, fieldMetadataId: string, canReadFieldValue: boolean | null, canUpdateFieldValue: boolean | null }> };

@@ -58,6 +58,11 @@ impl Cols {
         col
     }
 
+    /// A nullable boolean column (`boolean` / `INTEGER` 0-1); NULL means "inherit".
+    pub(crate) fn opt_boolean(self, name: &str) -> ColumnDef {
+        self.custom(name, "boolean", "INTEGER")
+    }
+
     /// An integer column (`bigint` / `INTEGER`), NOT NULL with a default.
     pub(crate) fn bigint(self, name: &str, default: i64) -> ColumnDef {
         let mut col = self.custom(name, "bigint", "INTEGER");

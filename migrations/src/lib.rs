@@ -1,6 +1,6 @@
 //! System tables of Tessera (`workspace`, `objectMetadata`, `fieldMetadata`, `apiKey`, `user`,
 //! `userWorkspace`, `appToken`, `workspaceSSOIdentityProvider`, `ssoLoginState`,
-//! `ssoUsedAssertion`), as
+//! `ssoUsedAssertion`, roles and permissions), as
 //! sea-orm migrations for SQLite and PostgreSQL.
 //!
 //! On PostgreSQL every system table lives in schema `core` (like Twenty); on SQLite they live in
@@ -15,6 +15,7 @@ mod columns;
 mod m20260101_000001_system_tables;
 mod m20261120_000001_accounts;
 mod m20261120_000001_index_metadata;
+mod m20261121_000001_roles;
 mod m20261121_000001_sso;
 
 use sea_orm_migration::prelude::*;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261120_000001_index_metadata::Migration),
             Box::new(m20261120_000001_accounts::Migration),
             Box::new(m20261121_000001_sso::Migration),
+            Box::new(m20261121_000001_roles::Migration),
         ]
     }
 

@@ -1,15 +1,32 @@
 //! Who is asking, in which workspace.
 
-use crate::{ApiKeyId, WorkspaceId};
+use std::sync::Arc;
+
+use crate::{ApiKeyId, Permissions, WorkspaceId};
 
 /// The authenticated context of one request. Built by the server's auth layer from a bearer
-/// token; every query the engine compiles is scoped to `workspace_id`.
+/// token; every query the engine compiles is scoped to `workspace_id` and checked against
+/// `permissions`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// The tenant; the only workspace whose data this request can reach.
     pub workspace_id: WorkspaceId,
     /// Who acts (written into `createdBy` / `updatedBy`).
     pub actor: Actor,
+    /// The effective permissions of the actor's role ([`Permissions::all`] for the system).
+    pub permissions: Arc<Permissions>,
+}
+
+impl Session {
+    /// A session of the system itself (imports, seeds, workers): every permission, no checks.
+    /// `source` is written into `createdBy.source` (e.g. `IMPORT`).
+    pub fn system(workspace_id: WorkspaceId, source: &'static str) -> Session {
+        Session {
+            workspace_id,
+            actor: Actor::System { source },
+            permissions: Arc::new(Permissions::all()),
+        }
+    }
 }
 
 /// The principal behind a request.

@@ -37,7 +37,7 @@ pub fn build_schema(model: Arc<WorkspaceModel>) -> Result<Schema, SchemaError> {
         query = resolve::query_fields(query, &model, object);
         mutation = resolve::mutation_fields(mutation, &model, object);
     }
-    let subscription = crate::subscription::subscription_types(&mut b.types);
+    let subscription = crate::subscription::subscription_types(&mut b.types, model.clone());
     let mut schema = Schema::build("Query", Some("Mutation"), Some("Subscription"))
         .register(query)
         .register(mutation)

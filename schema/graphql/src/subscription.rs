@@ -24,7 +24,8 @@ use async_graphql::dynamic::{
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use serde_json::{Value as Json, json};
-use tessera_core::{DatabaseEventAction, RecordEvent, Session, WorkspaceId};
+use tessera_core::{DatabaseEventAction, ObjectKey, RecordEvent, Session, WorkspaceId};
+use tessera_metadata::{FieldKind, WorkspaceModel};
 
 use crate::RequestContext;
 use crate::value::{Lookup, Shape, json_field, to_field_value};
@@ -42,13 +43,64 @@ pub trait EventSource: Send + Sync {
 pub struct EventFeed(pub Arc<dyn EventSource>);
 
 /// THE permission hook for subscription events: what `session` may see of `event`, or
-/// `None` to drop it. Today: only events of the session's own workspace. When roles land,
-/// this is where events of objects the session cannot read are dropped and fields it cannot
-/// read are stripped from `before`/`after`/`updatedFields` (Twenty's
-/// `ObjectRecordEventPublisher`: skip without `canReadObjectRecords`, strip restricted fields,
-/// drop update events whose `updatedFields` become empty).
-pub fn visible_event(session: &Session, event: &RecordEvent) -> Option<RecordEvent> {
-    (event.workspace_id == session.workspace_id).then(|| event.clone())
+/// `None` to drop it (Twenty's `ObjectRecordEventPublisher`): events of another workspace, of
+/// an object the model no longer has (deleted or inactive), or of an object the session
+/// cannot read are dropped; fields it cannot read are stripped from `before` / `after`
+/// (with their join column) and from `updatedFields`; an update whose `updatedFields` become
+/// empty is dropped.
+pub fn visible_event(
+    session: &Session,
+    model: &WorkspaceModel,
+    event: &RecordEvent,
+) -> Option<RecordEvent> {
+    if event.workspace_id != session.workspace_id {
+        return None;
+    }
+    let object = model
+        .objects
+        .iter()
+        .find(|o| o.meta.id == event.object_metadata_id)?;
+    let permissions = &session.permissions;
+    let access = permissions.object(ObjectKey {
+        id: object.meta.id,
+        is_system: object.meta.is_system,
+        name_singular: object.singular(),
+    });
+    if !access.can_read {
+        return None;
+    }
+    let hidden: Vec<&str> = object
+        .fields
+        .iter()
+        .filter(|f| !permissions.can_read_field(f.meta.id))
+        .flat_map(|f| {
+            let mut keys = vec![f.name()];
+            if let FieldKind::ManyToOne { join_column, .. } = &f.kind {
+                keys.push(join_column.name.as_str());
+            }
+            keys
+        })
+        .collect();
+    let mut visible = event.clone();
+    if hidden.is_empty() {
+        return Some(visible);
+    }
+    for image in [&mut visible.before, &mut visible.after]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(map) = image.as_object_mut() {
+            map.retain(|key, _| !hidden.contains(&key.as_str()));
+        }
+    }
+    if let Some(fields) = &mut visible.updated_fields {
+        let was_empty = fields.is_empty();
+        fields.retain(|f| !hidden.contains(&f.as_str()));
+        if fields.is_empty() && !was_empty && event.action == DatabaseEventAction::Updated {
+            return None;
+        }
+    }
+    Some(visible)
 }
 
 /// The `onDbEvent` input's filters; each given one must equal the event's value.
@@ -105,7 +157,10 @@ pub fn on_db_event_json(event: &RecordEvent) -> Json {
 }
 
 /// Registers the types of the `Subscription` root and returns it.
-pub(crate) fn subscription_types(types: &mut Vec<async_graphql::dynamic::Type>) -> Subscription {
+pub(crate) fn subscription_types(
+    types: &mut Vec<async_graphql::dynamic::Type>,
+    model: Arc<WorkspaceModel>,
+) -> Subscription {
     types.push(
         Enum::new("DatabaseEventAction")
             .description("Database Event Action")
@@ -139,7 +194,8 @@ pub(crate) fn subscription_types(types: &mut Vec<async_graphql::dynamic::Type>) 
     }
     types.push(object.into());
     Subscription::new("Subscription").field(
-        SubscriptionField::new("onDbEvent", TypeRef::named_nn("OnDbEvent"), |ctx| {
+        SubscriptionField::new("onDbEvent", TypeRef::named_nn("OnDbEvent"), move |ctx| {
+            let model = model.clone();
             SubscriptionFieldFuture::new(async move {
                 let rc = ctx.data::<RequestContext>()?;
                 let feed = ctx.data::<EventFeed>().map_err(|_| {
@@ -156,7 +212,7 @@ pub(crate) fn subscription_types(types: &mut Vec<async_graphql::dynamic::Type>) 
                     .0
                     .subscribe(session.workspace_id)
                     .filter_map(move |event| {
-                        let visible = visible_event(&session, &event)
+                        let visible = visible_event(&session, &model, &event)
                             .filter(|e| filter.matches(e))
                             .and_then(|e| to_field_value(on_db_event_json(&e), Shape::Object))
                             .map(Ok::<_, async_graphql::Error>);
@@ -175,8 +231,17 @@ pub(crate) fn subscription_types(types: &mut Vec<async_graphql::dynamic::Type>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tessera_core::{Actor, EventActor};
+    use tessera_core::{EventActor, FieldOverride, ObjectOverride, Permissions};
     use uuid::Uuid;
+
+    fn model(ws: WorkspaceId) -> WorkspaceModel {
+        WorkspaceModel::build(ws, 1, &tessera_metadata::standard::standard_objects())
+            .expect("model")
+    }
+
+    fn person(model: &WorkspaceModel) -> &tessera_metadata::ObjectModel {
+        model.object("person").expect("person")
+    }
 
     fn event(ws: WorkspaceId, action: DatabaseEventAction) -> RecordEvent {
         RecordEvent {
@@ -197,16 +262,88 @@ mod tests {
         }
     }
 
-    #[test]
-    fn other_workspaces_events_are_dropped() {
-        let ws = WorkspaceId::new_random();
-        let session = Session {
+    fn person_event(
+        model: &WorkspaceModel,
+        ws: WorkspaceId,
+        action: DatabaseEventAction,
+    ) -> RecordEvent {
+        RecordEvent {
+            object_metadata_id: person(model).meta.id,
+            ..event(ws, action)
+        }
+    }
+
+    fn session(ws: WorkspaceId, permissions: Permissions) -> Session {
+        Session {
             workspace_id: ws,
-            actor: Actor::System { source: "API" },
+            actor: tessera_core::Actor::System { source: "API" },
+            permissions: Arc::new(permissions),
+        }
+    }
+
+    #[test]
+    fn other_workspaces_and_unknown_objects_are_dropped() {
+        let ws = WorkspaceId::new_random();
+        let model = model(ws);
+        let session = session(ws, Permissions::all());
+        let created = person_event(&model, ws, DatabaseEventAction::Created);
+        assert!(visible_event(&session, &model, &created).is_some());
+        let other = person_event(
+            &model,
+            WorkspaceId::new_random(),
+            DatabaseEventAction::Created,
+        );
+        assert!(visible_event(&session, &model, &other).is_none());
+        let unknown = event(ws, DatabaseEventAction::Created);
+        assert!(visible_event(&session, &model, &unknown).is_none());
+    }
+
+    #[test]
+    fn unreadable_objects_and_fields_are_hidden() {
+        let ws = WorkspaceId::new_random();
+        let model = model(ws);
+        let person = person(&model);
+        let mut no_person = Permissions::all();
+        no_person.bypass = false;
+        no_person.objects.insert(
+            person.meta.id,
+            ObjectOverride {
+                can_read: Some(false),
+                ..ObjectOverride::default()
+            },
+        );
+        let created = person_event(&model, ws, DatabaseEventAction::Created);
+        assert!(visible_event(&session(ws, no_person), &model, &created).is_none());
+
+        let mut no_city = Permissions::all();
+        no_city.bypass = false;
+        let city = person.field("city").expect("city").meta.id;
+        let company = person.field("company").expect("company").meta.id;
+        for field in [city, company] {
+            no_city.fields.insert(
+                field,
+                FieldOverride {
+                    can_read: Some(false),
+                    can_update: Some(false),
+                },
+            );
+        }
+        let session = session(ws, no_city);
+        let updated = RecordEvent {
+            before: Some(json!({"id": "x", "city": "Paris", "companyId": "c", "jobTitle": "CEO"})),
+            after: Some(json!({"id": "x", "city": "Lyon", "companyId": "c", "jobTitle": "CTO"})),
+            updated_fields: Some(vec!["city".into(), "jobTitle".into()]),
+            ..person_event(&model, ws, DatabaseEventAction::Updated)
         };
-        assert!(visible_event(&session, &event(ws, DatabaseEventAction::Created)).is_some());
-        let other = event(WorkspaceId::new_random(), DatabaseEventAction::Created);
-        assert!(visible_event(&session, &other).is_none());
+        let seen = visible_event(&session, &model, &updated).expect("visible");
+        assert_eq!(seen.after, Some(json!({"id": "x", "jobTitle": "CTO"})));
+        assert_eq!(seen.before, Some(json!({"id": "x", "jobTitle": "CEO"})));
+        assert_eq!(seen.updated_fields, Some(vec!["jobTitle".to_owned()]));
+        let only_city = RecordEvent {
+            updated_fields: Some(vec!["city".into()]),
+            ..updated
+        };
+        assert!(visible_event(&session, &model, &only_city).is_none());
     }
 
     #[test]

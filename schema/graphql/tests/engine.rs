@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use tessera_core::{Actor, Session};
+use tessera_core::Session;
 use tessera_graphql::{RequestContext, build_schema, finish_response};
 use tessera_metadata::standard;
 use tessera_store::{Store, StoreConfig, WorkspaceRunner};
@@ -62,10 +62,7 @@ impl Env {
             store,
             runner,
             schema,
-            session: Session {
-                workspace_id: ws,
-                actor: Actor::System { source: "API" },
-            },
+            session: Session::system(ws, "API"),
         }
     }
 
@@ -85,10 +82,7 @@ impl Env {
             store: self.store.clone(),
             runner: self.store.runner(ws).await.expect("runner"),
             schema: build_schema(model).expect("schema"),
-            session: Session {
-                workspace_id: ws,
-                actor: Actor::System { source: "API" },
-            },
+            session: Session::system(ws, "API"),
         }
     }
 
@@ -716,10 +710,7 @@ async fn object_named_like_an_enum_is_an_object() {
     let runner = store.runner(ws).await.expect("runner");
     let run = |q: &'static str| {
         let req = async_graphql::Request::new(q).data(RequestContext {
-            session: Session {
-                workspace_id: ws,
-                actor: Actor::System { source: "API" },
-            },
+            session: Session::system(ws, "API"),
             runner: runner.clone(),
         });
         let schema = schema.clone();

@@ -25,7 +25,8 @@ pub(crate) struct Compiler<'a> {
     pub(crate) w: SqlWriter,
 }
 
-/// Compiles one operation for a dialect (and PostgreSQL schema).
+/// Compiles one operation for a dialect (and PostgreSQL schema), after checking the session's
+/// permissions (`crate::permissions`).
 pub(crate) fn compile(
     dialect: Dialect,
     schema: Option<&str>,
@@ -33,6 +34,7 @@ pub(crate) fn compile(
     session: &Session,
     operation: &Operation,
 ) -> Result<Plan, QueryError> {
+    crate::permissions::check(model, &session.permissions, operation)?;
     let c = Compiler {
         model,
         session,

@@ -17,6 +17,13 @@ pub enum QueryError {
         /// Stable finer reason.
         sub_code: &'static str,
     },
+    /// The session's role does not allow this (Twenty's `PERMISSION_DENIED` → `FORBIDDEN`); the
+    /// message names the object or field.
+    #[error("{message}")]
+    Forbidden {
+        /// `User does not have permission: ...` naming what is refused.
+        message: String,
+    },
     /// No record matched (`Record not found`).
     #[error("Record not found")]
     NotFound,
@@ -53,6 +60,7 @@ impl CodedError for QueryError {
     fn code(&self) -> ErrorCode {
         match self {
             QueryError::BadInput { .. } => ErrorCode::BadUserInput,
+            QueryError::Forbidden { .. } => ErrorCode::Forbidden,
             QueryError::NotFound => ErrorCode::NotFound,
             QueryError::Conflict { .. } => ErrorCode::Conflict,
             QueryError::Internal(_) => ErrorCode::InternalServerError,
@@ -62,6 +70,7 @@ impl CodedError for QueryError {
     fn sub_code(&self) -> Option<&'static str> {
         match self {
             QueryError::BadInput { sub_code, .. } => Some(sub_code),
+            QueryError::Forbidden { .. } => Some("PERMISSION_DENIED"),
             QueryError::NotFound => Some("RECORD_NOT_FOUND"),
             QueryError::Conflict { .. } => Some("DUPLICATE_ENTRY_DETECTED"),
             QueryError::Internal(_) => None,

@@ -14,6 +14,7 @@ mod ir;
 mod mutate;
 pub mod outbox;
 mod page;
+mod permissions;
 mod plan;
 mod read;
 mod runner;

@@ -3,7 +3,7 @@
 //! `tests/snapshots/`; reviewers read the diff.
 
 use serde_json::json;
-use tessera_core::{Actor, Session, WorkspaceId};
+use tessera_core::{Session, WorkspaceId};
 use tessera_metadata::{WorkspaceModel, standard};
 use tessera_query::*;
 
@@ -124,10 +124,7 @@ fn params(values: &sea_query::Values) -> String {
 /// Snapshots every statement of a plan (mutations on SQLite run several).
 fn check_all(name: &str, op: &Operation, pg_count: usize, sqlite_count: usize) {
     let model = model();
-    let session = Session {
-        workspace_id: model.workspace_id,
-        actor: Actor::System { source: "API" },
-    };
+    let session = Session::system(model.workspace_id, "API");
     for (dialect, schema, ext, count) in [
         (
             Dialect::Postgres,
@@ -170,10 +167,7 @@ fn check_all(name: &str, op: &Operation, pg_count: usize, sqlite_count: usize) {
 
 fn check(name: &str, op: &Operation) {
     let model = model();
-    let session = Session {
-        workspace_id: model.workspace_id,
-        actor: Actor::System { source: "API" },
-    };
+    let session = Session::system(model.workspace_id, "API");
     for (dialect, schema, ext) in [
         (
             Dialect::Postgres,

@@ -1,7 +1,8 @@
-//! API keys (`apiKey` system table): create, look up, revoke, soft-delete.
+//! API keys (`apiKey` system table): create (with a role), list, look up, change, revoke,
+//! soft-delete.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait};
 use tessera_core::WorkspaceId;
 use tessera_query::RunError;
 use uuid::Uuid;
@@ -40,7 +41,7 @@ const API_KEY_COLUMNS: &str =
     "\"id\", \"workspaceId\", \"name\", \"expiresAt\", \"revokedAt\", \"createdAt\", \"updatedAt\"";
 
 impl Store {
-    fn api_key_record(&self, row: &QueryResult) -> Result<ApiKeyRecord, StoreError> {
+    pub(crate) fn api_key_record(&self, row: &QueryResult) -> Result<ApiKeyRecord, StoreError> {
         let sys = self.sys();
         Ok(ApiKeyRecord {
             id: sys.get_uuid(row, "id")?,
@@ -95,6 +96,107 @@ impl Store {
         self.api_key(ws, id)
             .await?
             .ok_or_else(|| StoreError::corrupt("created API key is not readable"))
+    }
+
+    /// Creates an API key holding `role_id` (Twenty's `createApiKey`): the key and its role
+    /// target in one transaction.
+    ///
+    /// Errors: [`StoreError::WorkspaceNotFound`], [`crate::RoleError::NotFound`],
+    /// [`crate::RoleError::NotAssignable`], [`StoreError::Database`].
+    pub async fn create_api_key_with_role(
+        &self,
+        ws: WorkspaceId,
+        name: &str,
+        expires_at: DateTime<Utc>,
+        revoked_at: Option<DateTime<Utc>>,
+        role_id: Uuid,
+    ) -> Result<ApiKeyRecord, StoreError> {
+        if self.workspace(ws).await?.is_none() {
+            return Err(StoreError::WorkspaceNotFound(ws));
+        }
+        self.api_key_assignable_role(ws, role_id).await?;
+        let sys = self.sys();
+        let id = Uuid::new_v4();
+        let sql = format!(
+            "INSERT INTO {} (\"id\", \"workspaceId\", \"name\", \"expiresAt\", \"revokedAt\") VALUES {}",
+            sys.table("apiKey"),
+            sys.tuple(1, 5)
+        );
+        let values = vec![
+            sys.uuid(id),
+            sys.uuid(ws.0),
+            sys.text(name),
+            sys.ts(expires_at),
+            sys.opt_ts(revoked_at),
+        ];
+        let txn = self.backend().system().begin().await?;
+        txn.execute_raw(sys.stmt(sql, values)).await?;
+        self.assign_api_key_role_in(&txn, ws, id, role_id).await?;
+        txn.commit().await?;
+        self.api_key(ws, id)
+            .await?
+            .ok_or_else(|| StoreError::corrupt("created API key is not readable"))
+    }
+
+    /// The workspace's API keys that are not deleted (revoked and expired ones included),
+    /// oldest first.
+    pub async fn api_keys(&self, ws: WorkspaceId) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let sys = self.sys();
+        let sql = format!(
+            "SELECT {API_KEY_COLUMNS} FROM {} WHERE \"workspaceId\" = {} AND \"deletedAt\" IS NULL \
+             ORDER BY \"createdAt\", \"id\"",
+            sys.table("apiKey"),
+            sys.p(1)
+        );
+        let rows = self
+            .backend()
+            .system()
+            .query_all_raw(sys.stmt(sql, vec![sys.uuid(ws.0)]))
+            .await?;
+        rows.iter().map(|r| self.api_key_record(r)).collect()
+    }
+
+    /// Changes a key's name, expiry and revocation (Twenty's `updateApiKey`); `None` keeps a
+    /// value. Errors: [`StoreError::ApiKeyNotFound`], [`StoreError::Database`].
+    pub async fn update_api_key_values(
+        &self,
+        ws: WorkspaceId,
+        id: Uuid,
+        name: Option<&str>,
+        expires_at: Option<DateTime<Utc>>,
+        revoked_at: Option<DateTime<Utc>>,
+    ) -> Result<ApiKeyRecord, StoreError> {
+        let sys = self.sys();
+        let sql = format!(
+            "UPDATE {} SET \"name\" = COALESCE({p1}, \"name\"), \"expiresAt\" = COALESCE({p2}, \"expiresAt\"), \
+             \"revokedAt\" = COALESCE({p3}, \"revokedAt\"), \"updatedAt\" = {now} \
+             WHERE \"workspaceId\" = {p4} AND \"id\" = {p5} AND \"deletedAt\" IS NULL",
+            sys.table("apiKey"),
+            p1 = sys.p(1),
+            p2 = sys.p(2),
+            p3 = sys.p(3),
+            p4 = sys.p(4),
+            p5 = sys.p(5),
+            now = sys.now(),
+        );
+        let values = vec![
+            sys.opt_text(name),
+            sys.opt_ts(expires_at),
+            sys.opt_ts(revoked_at),
+            sys.uuid(ws.0),
+            sys.uuid(id),
+        ];
+        let result = self
+            .backend()
+            .system()
+            .execute_raw(sys.stmt(sql, values))
+            .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::ApiKeyNotFound(id));
+        }
+        self.api_key(ws, id)
+            .await?
+            .ok_or(StoreError::ApiKeyNotFound(id))
     }
 
     /// The key `id` of workspace `ws`, unless missing or soft-deleted (revoked and expired keys

@@ -87,6 +87,9 @@ pub enum StoreError {
     /// No (non-deleted) app token with this id in the workspace.
     #[error("App token {0} not found")]
     AppTokenNotFound(Uuid),
+    /// A role operation was refused (not found, label taken, not editable, ...).
+    #[error(transparent)]
+    Role(#[from] crate::roles::RoleError),
     /// The configuration cannot be used (e.g. a database URL without a database name).
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -141,6 +144,14 @@ impl CodedError for StoreError {
             | StoreError::SubdomainTaken
             | StoreError::WorkspaceActivation(_) => ErrorCode::Conflict,
             StoreError::UserNotFound(_) | StoreError::AppTokenNotFound(_) => ErrorCode::NotFound,
+            StoreError::Role(e) => e.code(),
+        }
+    }
+
+    fn sub_code(&self) -> Option<&'static str> {
+        match self {
+            StoreError::Role(e) => e.sub_code(),
+            _ => None,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Storage of Tessera: connection pools, the system tables (workspaces, metadata, API keys,
-//! users, memberships, app tokens and SSO identity providers),
+//! users, memberships, app tokens, SSO identity providers, roles and permissions),
 //! per-workspace DDL generated from the metadata model, bulk loads, and the
 //! [`tessera_query::SqlRunner`] implementation ([`WorkspaceRunner`]).
 //!
@@ -20,6 +20,7 @@ mod error;
 mod insert;
 mod metadata_rows;
 pub mod outbox;
+mod roles;
 mod runner;
 mod sql;
 mod sso;
@@ -42,6 +43,11 @@ pub use api_keys::ApiKeyRecord;
 pub use changes::{IndexFieldListing, IndexListing, list_indexes};
 pub use error::StoreError;
 pub use outbox::{DispatchOutcome, PUBSUB_CONSUMER};
+pub use roles::{
+    ADMIN_ROLE_STANDARD_ID, FieldPermissionInput, FieldPermissionRecord, MEMBER_ROLE_STANDARD_ID,
+    ObjectPermissionInput, ObjectPermissionRecord, PermissionFlagRecord, RoleError, RoleInput,
+    RoleRecord, RoleTargetRecord,
+};
 pub use runner::WorkspaceRunner;
 pub use sso::{
     NewSsoLoginState, NewSsoProvider, SsoLoginStateRecord, SsoProviderKind, SsoProviderRecord,
@@ -74,6 +80,8 @@ struct Inner {
     runners: Mutex<HashMap<WorkspaceId, Arc<WorkspaceRunner>>>,
     /// Workspaces whose mutations committed outbox events (woken dispatcher).
     events: Arc<runner::EventSignal>,
+    /// Role permissions by (workspace, role), labelled with the permissions version.
+    permissions: roles::PermissionsCache,
 }
 
 impl std::fmt::Debug for Store {
@@ -101,6 +109,7 @@ impl Store {
                 backend,
                 runners: Mutex::new(HashMap::new()),
                 events: Arc::default(),
+                permissions: roles::PermissionsCache::default(),
             }),
         })
     }

@@ -97,6 +97,14 @@ impl Sys {
         }
     }
 
+    pub(crate) fn opt_boolean(self, b: Option<bool>) -> Value {
+        if self.pg() {
+            Value::Bool(b)
+        } else {
+            Value::BigInt(b.map(i64::from))
+        }
+    }
+
     pub(crate) fn int(self, n: i64) -> Value {
         Value::BigInt(Some(n))
     }
@@ -161,6 +169,18 @@ impl Sys {
             Ok(row.try_get::<bool>("", col)?)
         } else {
             Ok(row.try_get::<i64>("", col)? != 0)
+        }
+    }
+
+    pub(crate) fn get_opt_bool(
+        self,
+        row: &QueryResult,
+        col: &str,
+    ) -> Result<Option<bool>, StoreError> {
+        if self.pg() {
+            Ok(row.try_get::<Option<bool>>("", col)?)
+        } else {
+            Ok(row.try_get::<Option<i64>>("", col)?.map(|n| n != 0))
         }
     }
 

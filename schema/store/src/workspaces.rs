@@ -11,7 +11,7 @@ use tessera_query::Dialect;
 
 use crate::connect::{Backend, SqliteFiles, file_name, open_sqlite};
 use crate::sys::Sys;
-use crate::{Store, StoreError, WorkspaceRunner, ddl, metadata_rows};
+use crate::{Store, StoreError, WorkspaceRunner, ddl, metadata_rows, roles};
 
 /// A row of the `workspace` system table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +89,7 @@ impl Store {
                 }
                 insert_workspace_row(&txn, sys, ws, display_name, &schema).await?;
                 metadata_rows::insert(&txn, sys, ws, &objects).await?;
+                roles::insert_default_roles(&txn, sys, ws).await?;
                 txn.commit().await?;
             }
             Backend::Sqlite(files) => {
@@ -260,6 +261,7 @@ async fn create_sqlite_workspace(
         let txn = files.system.begin().await?;
         insert_workspace_row(&txn, sys, ws, display_name, &file_name(ws)).await?;
         metadata_rows::insert(&txn, sys, ws, objects).await?;
+        roles::insert_default_roles(&txn, sys, ws).await?;
         txn.commit().await?;
         Ok::<(), StoreError>(())
     }

@@ -7,7 +7,7 @@
 mod common;
 
 use serde_json::{Value, json};
-use tessera_core::{Actor, DatabaseEventAction, RecordEvent, Session, WorkspaceId};
+use tessera_core::{DatabaseEventAction, RecordEvent, Session, WorkspaceId};
 use tessera_metadata::standard;
 use tessera_query::{Operation, RecordInput, RecordSelection, Target};
 use tessera_store::{DispatchOutcome, Store};
@@ -15,10 +15,7 @@ use tessera_store::{DispatchOutcome, Store};
 const P1: &str = "30303030-0000-4000-8000-000000000001";
 
 fn session(ws: WorkspaceId) -> Session {
-    Session {
-        workspace_id: ws,
-        actor: Actor::System { source: "IMPORT" },
-    }
+    Session::system(ws, "IMPORT")
 }
 
 fn input(v: Value) -> RecordInput {

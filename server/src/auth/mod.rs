@@ -336,6 +336,9 @@ async fn user_session(store: &Store, app_secret: &str, token: &str) -> Result<Se
         .await?
         .filter(|u| !u.disabled)
         .ok_or(AuthError::UserNotFound)?;
+    let permissions = store
+        .workspace_member_permissions(ws, membership.workspace_member_id)
+        .await?;
     Ok(Session {
         workspace_id: ws,
         actor: Actor::User {
@@ -345,6 +348,7 @@ async fn user_session(store: &Store, app_secret: &str, token: &str) -> Result<Se
                 .trim()
                 .to_owned(),
         },
+        permissions,
     })
 }
 
@@ -356,10 +360,14 @@ async fn api_key_session(
     token: &str,
 ) -> Result<Session, AuthError> {
     let verified = verify_token(app_secret, token)?;
-    let key = store
-        .api_key(verified.workspace_id, verified.key_id)
-        .await?
-        .ok_or(AuthError::KeyNotFound)?;
+    let (key, permissions) = match store
+        .api_key_session(verified.workspace_id, verified.key_id)
+        .await
+    {
+        Ok(Some(found)) => found,
+        Ok(None) | Err(StoreError::WorkspaceNotFound(_)) => return Err(AuthError::KeyNotFound),
+        Err(e) => return Err(e.into()),
+    };
     if key.revoked_at.is_some() {
         return Err(AuthError::KeyRevoked);
     }
@@ -372,6 +380,7 @@ async fn api_key_session(
             id: ApiKeyId(key.id),
             name: key.name,
         },
+        permissions,
     })
 }
 

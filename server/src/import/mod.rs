@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
-use tessera_core::{Actor, CodedError, ErrorCode, Session, WorkspaceId};
+use tessera_core::{CodedError, ErrorCode, Session, WorkspaceId};
 use tessera_metadata::WorkspaceModel;
 use tessera_query::{
     Operation, QueryError, RecordInput, RecordSelection, execute, validate_record,
@@ -214,10 +214,7 @@ pub async fn import_csv(
         .map(|(_, record)| record)
         .collect();
     let runner = store.runner(ws).await?;
-    let session = Session {
-        workspace_id: ws,
-        actor: Actor::System { source: "IMPORT" },
-    };
+    let session = Session::system(ws, "IMPORT");
     let progress = ProgressBar::new(u64::try_from(records.len()).unwrap_or(u64::MAX));
     if std::io::stderr().is_terminal() {
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} records ({eta})") {

@@ -3,7 +3,7 @@
 use async_graphql::Context;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tessera_core::{CodedError, ErrorCode};
+use tessera_core::{CodedError, ErrorCode, PermissionFlag, Session};
 use uuid::Uuid;
 
 use super::MetadataContext;
@@ -36,6 +36,41 @@ impl CodedError for ApiError {
     fn code(&self) -> ErrorCode {
         self.code
     }
+}
+
+/// Twenty's `SettingsPermissionGuard` refusal (`PermissionsException('User does not have
+/// permission', PERMISSION_DENIED)` → `FORBIDDEN`).
+#[derive(Debug, thiserror::Error)]
+#[error("User does not have permission")]
+pub(crate) struct PermissionDenied;
+
+impl CodedError for PermissionDenied {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::Forbidden
+    }
+
+    fn sub_code(&self) -> Option<&'static str> {
+        Some("PERMISSION_DENIED")
+    }
+}
+
+/// The session, if its role has `flag` (Twenty's `SettingsPermissionGuard(flag)`).
+/// Errors: `UNAUTHENTICATED` without a session, `FORBIDDEN` (`User does not have permission`).
+pub(crate) fn require_flag(
+    mc: &MetadataContext,
+    flag: PermissionFlag,
+) -> async_graphql::Result<&Session> {
+    let session = mc.session()?;
+    if session.permissions.has_flag(flag) {
+        Ok(session)
+    } else {
+        Err(coded(&PermissionDenied))
+    }
+}
+
+/// A store error as a GraphQL error.
+pub(crate) fn store(e: tessera_store::StoreError) -> async_graphql::Error {
+    coded(&e)
 }
 
 pub(crate) fn not_found(what: &str, id: Uuid) -> async_graphql::Error {

@@ -4,10 +4,11 @@
 //! `CreateOneIndexInput`, `DeleteOneIndexInput`).
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use tessera_core::PermissionFlag;
 use tessera_store::{IndexFieldListing, IndexListing};
 use uuid::Uuid;
 
-use super::errors::{coded, context, not_found};
+use super::errors::{coded, context, not_found, require_flag};
 use super::inputs::{BooleanFieldComparison, CursorPaging, UuidFilterComparison, page};
 use super::resolvers::snapshot;
 use super::scalars::{ConnectionCursor, DateTimeScalar, UuidScalar};
@@ -262,7 +263,7 @@ pub struct DeleteOneIndexInput {
     pub id: UuidScalar,
 }
 
-/// Index mutations of `/metadata` (part of its `Mutation`).
+/// Index mutations of `/metadata` (part of its `Mutation`), guarded by the `DATA_MODEL` flag.
 #[derive(Default)]
 pub struct IndexMutation;
 
@@ -275,6 +276,7 @@ impl IndexMutation {
         input: CreateOneIndexInput,
     ) -> async_graphql::Result<IndexDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let index = input.index;
         let created = mc
             .store
@@ -307,6 +309,7 @@ impl IndexMutation {
         input: DeleteOneIndexInput,
     ) -> async_graphql::Result<IndexDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let before = snapshot(mc).await?;
         let found = IndexDto::find(&before, input.id.0);
         mc.store

@@ -6,22 +6,27 @@
 //! one atomic store change (metadata rows + DDL + version bump), after which every server
 //! instance serves the new `/graphql` schema on its next request.
 
+mod api_keys;
 pub mod auth;
 mod errors;
 mod indexes;
 mod inputs;
 mod resolvers;
+mod roles;
 mod scalars;
 pub mod sso;
 mod types;
+mod workspace_member;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use tessera_core::{ErrorCode, Session};
 use tessera_store::Store;
 
+use api_keys::{ApiKeysMutation, ApiKeysQuery};
 pub use auth::AuthRequest;
 use auth::{AuthMutation, AuthQuery};
 use resolvers::{DataModelMutation, DataModelQuery};
+use roles::{RolesMutation, RolesQuery};
 use sso::{SsoMutation, SsoQuery};
 
 // Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
@@ -29,7 +34,13 @@ use sso::{SsoMutation, SsoQuery};
 
 /// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(DataModelQuery, AuthQuery, SsoQuery);
+pub struct QueryRoot(
+    DataModelQuery,
+    AuthQuery,
+    SsoQuery,
+    RolesQuery,
+    ApiKeysQuery,
+);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
@@ -38,6 +49,8 @@ pub struct MutationRoot(
     indexes::IndexMutation,
     AuthMutation,
     SsoMutation,
+    RolesMutation,
+    ApiKeysMutation,
 );
 
 /// The `/metadata` schema.

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, MaybeUndefined, Object};
+use tessera_core::PermissionFlag;
 
 use super::MetadataContext;
-use super::errors::{bad, coded, context, convert, not_found};
+use super::errors::{bad, coded, context, convert, not_found, require_flag};
 use super::inputs::{
     CreateOneFieldMetadataInput, CreateOneObjectInput, CursorPaging, DeleteOneFieldInput,
     DeleteOneObjectInput, FieldFilter, ObjectFilter, UpdateOneFieldMetadataInput,
@@ -102,7 +103,8 @@ impl DataModelQuery {
     }
 }
 
-/// Data-model mutations of `/metadata` (part of its `Mutation`). Each mutation is one atomic
+/// Data-model mutations of `/metadata` (part of its `Mutation`), guarded by the `DATA_MODEL`
+/// flag (Twenty's `SettingsPermissionGuard(DATA_MODEL)`). Each mutation is one atomic
 /// change (metadata, tables and the metadata version together), then answers from a fresh
 /// snapshot.
 #[derive(Default)]
@@ -117,6 +119,7 @@ impl DataModelMutation {
         input: CreateOneObjectInput,
     ) -> async_graphql::Result<ObjectDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let created = mc
             .store
             .create_object(mc.session()?.workspace_id, convert(&input.object)?)
@@ -133,6 +136,7 @@ impl DataModelMutation {
         input: UpdateOneObjectInput,
     ) -> async_graphql::Result<ObjectDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let updated = mc
             .store
             .update_object(
@@ -153,6 +157,7 @@ impl DataModelMutation {
         input: DeleteOneObjectInput,
     ) -> async_graphql::Result<ObjectDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let before = snapshot(mc).await?;
         let deleted = mc
             .store
@@ -169,6 +174,7 @@ impl DataModelMutation {
         input: CreateOneFieldMetadataInput,
     ) -> async_graphql::Result<FieldDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         if input.field.field_type.to_field_type().is_none() {
             return Err(bad(format!(
                 "Field type {:?} is not supported yet",
@@ -191,6 +197,7 @@ impl DataModelMutation {
         input: UpdateOneFieldMetadataInput,
     ) -> async_graphql::Result<FieldDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let mut update: tessera_metadata::UpdateFieldInput = convert(&input.update)?;
         update.default_value = match input.update.default_value {
             MaybeUndefined::Undefined => None,
@@ -213,6 +220,7 @@ impl DataModelMutation {
         input: DeleteOneFieldInput,
     ) -> async_graphql::Result<FieldDto> {
         let mc = context(ctx)?;
+        require_flag(mc, PermissionFlag::DataModel)?;
         let object_snapshot = snapshot(mc).await?;
         let deleted = mc
             .store

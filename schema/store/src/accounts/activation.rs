@@ -85,7 +85,8 @@ impl Store {
 
     /// Activates a workspace pending creation: creates its storage with `objects` (as
     /// [`Store::create_workspace`] does), a `workspaceMember` record for every member (id =
-    /// the membership's `workspaceMemberId`), and sets it `ACTIVE`. All or nothing: on
+    /// the membership's `workspaceMemberId`), the default roles with every member present (the
+    /// creator) as Admin, and sets it `ACTIVE`. All or nothing: on
     /// failure the workspace goes back to `PENDING_CREATION`. Only one of concurrent callers
     /// proceeds (the status moves to `ONGOING_CREATION` first).
     ///
@@ -231,6 +232,10 @@ impl Store {
                     txn.execute_raw(sys.stmt(sql, values)).await?;
                 }
                 metadata_rows::insert(&txn, sys, ws, objects).await?;
+                crate::roles::insert_default_roles(&txn, sys, ws).await?;
+                for seed in seeds {
+                    crate::roles::assign_admin(&txn, sys, ws, seed.member_id).await?;
+                }
                 txn.execute_raw(activate(&schema)).await?;
                 txn.commit().await?;
             }
@@ -256,6 +261,10 @@ impl Store {
                     txn.commit().await?;
                     let txn = files.system.begin().await?;
                     metadata_rows::insert(&txn, sys, ws, objects).await?;
+                    crate::roles::insert_default_roles(&txn, sys, ws).await?;
+                    for seed in seeds {
+                        crate::roles::assign_admin(&txn, sys, ws, seed.member_id).await?;
+                    }
                     txn.execute_raw(activate(&file_name(ws))).await?;
                     txn.commit().await?;
                     Ok::<(), StoreError>(())

@@ -3,7 +3,7 @@
 //! types) read through the workspace runner.
 
 use serde_json::{Map, Value, json};
-use tessera_core::{Actor, CodedError, ErrorCode, Session, WorkspaceId};
+use tessera_core::{CodedError, ErrorCode, Session, WorkspaceId};
 use tessera_metadata::standard::standard_objects;
 use tessera_metadata::{
     CreateFieldInput, CreateObjectInput, FieldKind, FieldType, ObjectMetadata, ObjectModel,
@@ -94,10 +94,7 @@ pub fn assert_invalid<T: std::fmt::Debug>(result: Result<T, StoreError>, needle:
 
 /// The session engine calls run under.
 pub fn session(ws: WorkspaceId) -> Session {
-    Session {
-        workspace_id: ws,
-        actor: Actor::System { source: "API" },
-    }
+    Session::system(ws, "API")
 }
 
 /// Selects every active field of an object: scalars, all sub-fields of composites, join

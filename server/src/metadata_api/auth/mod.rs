@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::errors::{ApiError, coded, context};
 use super::scalars::UuidScalar;
+use super::workspace_member::WorkspaceMemberGql;
 use crate::accounts::{Accounts, AccountsError, SentInvitations};
 pub use types::*;
 
@@ -161,19 +162,7 @@ impl AuthQuery {
                         .await
                         .map_err(|e| coded(&e))?
                 {
-                    workspace_member = Some(WorkspaceMember {
-                        id: UuidScalar(p.id),
-                        name: FullName {
-                            first_name: p.first_name,
-                            last_name: p.last_name,
-                        },
-                        user_email: p.user_email,
-                        color_scheme: p.color_scheme,
-                        avatar_url: p.avatar_url,
-                        locale: p.locale,
-                        time_zone: p.time_zone,
-                        user_workspace_id: Some(UuidScalar(m.id)),
-                    });
+                    workspace_member = Some(WorkspaceMemberGql::from_profile(p, Some(m.id)));
                 }
                 current_workspace = Some(Workspace::of(front, &w, Some(members.len())));
             }

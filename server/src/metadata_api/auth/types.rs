@@ -252,36 +252,6 @@ pub struct SendInvitations {
     pub result: Vec<WorkspaceInvitation>,
 }
 
-/// A person's name.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct FullName {
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-}
-
-/// The user's `workspaceMember` record in the current workspace.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct WorkspaceMember {
-    /// Record id.
-    pub id: UuidScalar,
-    /// Name.
-    pub name: FullName,
-    /// E-mail.
-    pub user_email: String,
-    /// `System`, `Light` or `Dark`.
-    pub color_scheme: String,
-    /// Avatar URL.
-    pub avatar_url: Option<String>,
-    /// Locale.
-    pub locale: Option<String>,
-    /// Time zone.
-    pub time_zone: Option<String>,
-    /// The membership.
-    pub user_workspace_id: Option<UuidScalar>,
-}
-
 /// A membership of the user.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct UserWorkspace {
@@ -444,7 +414,7 @@ pub struct User {
     /// Locale.
     pub locale: String,
     /// The user's member record in the current workspace (ACCESS tokens).
-    pub workspace_member: Option<WorkspaceMember>,
+    pub workspace_member: Option<crate::metadata_api::workspace_member::WorkspaceMemberGql>,
     /// Memberships.
     pub user_workspaces: Vec<UserWorkspace>,
     /// The current workspace (ACCESS tokens).
