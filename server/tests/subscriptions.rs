@@ -5,6 +5,7 @@
 //! dispatcher runs is delivered once one starts.
 
 mod common;
+mod permissions_support;
 mod ws_client;
 
 use std::time::Duration;
@@ -398,3 +399,102 @@ async fn reopen(state: &AppState) -> tessera_store::Store {
         .await
         .expect("reopen")
 }
+
+/// A subscriber only gets events of objects its role may read, without the fields it may not
+/// read (Twenty's `ObjectRecordEventPublisher`): a role without `person` gets no person event;
+/// a role without `person.city` gets person events without `city`, and no event for an update
+/// that changed only `city`.
+async fn events_follow_the_subscribers_role(state: AppState) {
+    let setup = permissions_support::setup(&state, "Roles").await;
+    let (_, no_people) = setup.key(&setup.role("No people"), "no people").await;
+    let (_, no_city) = setup.key(&setup.role("No city"), "no city").await;
+    let token = |api: &permissions_support::Api| {
+        api.bearer
+            .strip_prefix("Bearer ")
+            .expect("bearer")
+            .to_owned()
+    };
+    let port = serve(&state).await;
+    let _dispatcher = dispatcher(&state);
+    let mut clients = Vec::new();
+    for api in [&setup.admin, &no_people, &no_city] {
+        let mut client = WsClient::connect(port, TRANSPORT_WS).await;
+        client.init_with_token(&token(api)).await;
+        client
+            .subscribe(
+                "all",
+                &format!("subscription {{ onDbEvent(input: {{}}) {{ {EVENT_FIELDS} }} }}"),
+            )
+            .await;
+        clients.push(client);
+    }
+    wait_subscribed(&state, setup.ws, 3).await;
+    let admin_token = token(&setup.admin);
+    // The setup's own events may still be on their way: every client first reads up to a
+    // start marker (a company every role can read).
+    gql(
+        &state,
+        &admin_token,
+        r#"mutation { createCompany(data: {name: "Start"}) { id } }"#,
+        json!({}),
+    )
+    .await;
+    for client in &mut clients {
+        loop {
+            let e = client.next_event("all").await;
+            if e["objectNameSingular"] == json!("company") && e["record"]["name"] == json!("Start")
+            {
+                break;
+            }
+        }
+    }
+    let ada = setup.ada.clone();
+    gql(
+        &state,
+        &admin_token,
+        &format!("mutation {{ updatePerson(id: \"{ada}\", data: {{city: \"Rome\", jobTitle: \"CTO\"}}) {{ id }} }}"),
+        json!({}),
+    )
+    .await;
+    gql(
+        &state,
+        &admin_token,
+        &format!("mutation {{ updatePerson(id: \"{ada}\", data: {{city: \"Oslo\"}}) {{ id }} }}"),
+        json!({}),
+    )
+    .await;
+    gql(
+        &state,
+        &admin_token,
+        r#"mutation { createCompany(data: {name: "Marker"}) { id } }"#,
+        json!({}),
+    )
+    .await;
+
+    let admin = &mut clients[0];
+    let e = admin.next_event("all").await;
+    assert_eq!(e["record"]["city"], json!("Rome"), "{e}");
+    assert_eq!(e["updatedFields"], json!(["city", "jobTitle"]));
+    let e = admin.next_event("all").await;
+    assert_eq!(e["record"]["city"], json!("Oslo"), "{e}");
+    assert_eq!(
+        admin.next_event("all").await["objectNameSingular"],
+        json!("company")
+    );
+
+    // No people: the first event it sees is the company marker.
+    let e = clients[1].next_event("all").await;
+    assert_eq!(e["objectNameSingular"], json!("company"), "{e}");
+    assert_eq!(e["record"]["name"], json!("Marker"));
+
+    // No city: the first update without city, the city-only update dropped, then the marker.
+    let e = clients[2].next_event("all").await;
+    assert_eq!(e["objectNameSingular"], json!("person"), "{e}");
+    assert_eq!(e["record"]["jobTitle"], json!("CTO"));
+    assert!(e["record"].get("city").is_none(), "{e}");
+    assert_eq!(e["updatedFields"], json!(["jobTitle"]));
+    let e = clients[2].next_event("all").await;
+    assert_eq!(e["objectNameSingular"], json!("company"), "{e}");
+}
+
+both!(events_follow_the_subscribers_role);

@@ -2,7 +2,7 @@
 //! user of a workspace, and the browser is sent on with a LOGIN token (Twenty's
 //! `signInUpWithSocialSSO` / SSO `generateLoginToken`, `computeRedirectURI`).
 
-use tessera_core::{Actor, Session};
+use tessera_core::{PermissionFlag, Session};
 use tessera_store::{
     AppTokenType, NewUser, SsoProviderRecord, SsoProviderStatus, UserRecord, WorkspaceRecord,
 };
@@ -49,18 +49,16 @@ impl Identity {
 
 /// The only place that decides whether a session may manage the workspace's identity
 /// providers (`createOIDCIdentityProvider`, `createSAMLIdentityProvider`,
-/// `getSSOIdentityProviders`, `editSSOIdentityProvider`, `deleteSSOIdentityProvider`).
-/// Today: any authenticated session of the workspace (user or API key). Twenty also requires
-/// the `SECURITY` settings permission (`SettingsPermissionGuard(SECURITY)`), which the roles
-/// work adds here.
+/// `getSSOIdentityProviders`, `editSSOIdentityProvider`, `deleteSSOIdentityProvider`): its
+/// role needs the `SECURITY` settings permission (Twenty's
+/// `SettingsPermissionGuard(SECURITY)`).
 ///
-/// Errors: [`SsoError::Forbidden`] when the session may not manage SSO (none yet).
+/// Errors: [`SsoError::Forbidden`] when the role lacks `SECURITY`.
 pub fn ensure_can_manage_sso(session: &Session) -> Result<(), SsoError> {
-    match &session.actor {
-        Actor::User { .. } | Actor::ApiKey { .. } => Ok(()),
-        _ => Err(SsoError::Forbidden(
-            "You are not allowed to manage SSO identity providers",
-        )),
+    if session.permissions.has_flag(PermissionFlag::Security) {
+        Ok(())
+    } else {
+        Err(SsoError::Forbidden("User does not have permission"))
     }
 }
 

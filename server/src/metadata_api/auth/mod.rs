@@ -14,10 +14,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_graphql::{Context, Object};
-use tessera_core::{Actor, ErrorCode, Session, WorkspaceId};
+use tessera_core::{Actor, ErrorCode, PermissionFlag, Session, WorkspaceId};
 use uuid::Uuid;
 
-use super::errors::{ApiError, coded, context};
+use super::errors::{ApiError, coded, context, require_flag};
 use super::scalars::UuidScalar;
 use super::workspace_member::WorkspaceMemberGql;
 use crate::accounts::{Accounts, AccountsError, SentInvitations};
@@ -66,6 +66,14 @@ fn user_id(ctx: &Context<'_>) -> async_graphql::Result<Uuid> {
 
 /// The session of a signed-in workspace member. Errors: `UNAUTHENTICATED` without a token,
 /// `FORBIDDEN` for an API key.
+/// The session of a user who may manage the workspace's members and invitations (Twenty's
+/// `SettingsPermissionGuard(WORKSPACE_MEMBERS)`). Errors: `UNAUTHENTICATED`, `FORBIDDEN`.
+fn inviting_session<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Session> {
+    let session = member_session(ctx)?;
+    require_flag(context(ctx)?, PermissionFlag::WorkspaceMembers)?;
+    Ok(session)
+}
+
 fn member_session<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Session> {
     let session = context(ctx)?.session()?;
     match session.actor {
@@ -266,7 +274,7 @@ impl AuthQuery {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<WorkspaceInvitation>> {
-        let ws = context(ctx)?.session()?.workspace_id;
+        let ws = require_flag(context(ctx)?, PermissionFlag::WorkspaceMembers)?.workspace_id;
         let list = auth(ctx)?.accounts.invitations(ws).await.map_err(err)?;
         Ok(list.iter().map(WorkspaceInvitation::from).collect())
     }
@@ -537,7 +545,7 @@ impl AuthMutation {
         emails: Vec<String>,
         role_id: Option<UuidScalar>,
     ) -> async_graphql::Result<SendInvitations> {
-        let session = member_session(ctx)?;
+        let session = inviting_session(ctx)?;
         let result = auth(ctx)?
             .accounts
             .send_invitations(session, &emails, role_id.map(|r| r.0))
@@ -553,7 +561,7 @@ impl AuthMutation {
         ctx: &Context<'_>,
         app_token_id: String,
     ) -> async_graphql::Result<String> {
-        let ws = context(ctx)?.session()?.workspace_id;
+        let ws = require_flag(context(ctx)?, PermissionFlag::WorkspaceMembers)?.workspace_id;
         auth(ctx)?
             .accounts
             .delete_invitation(ws, parse_id(&app_token_id)?)
@@ -569,7 +577,7 @@ impl AuthMutation {
         ctx: &Context<'_>,
         app_token_id: String,
     ) -> async_graphql::Result<SendInvitations> {
-        let session = member_session(ctx)?;
+        let session = inviting_session(ctx)?;
         let result = auth(ctx)?
             .accounts
             .resend_invitation(session, parse_id(&app_token_id)?)
