@@ -1,7 +1,8 @@
 //! Events across instances: two `tessera serve` processes (A and B) share one PostgreSQL
 //! database and one Redis. A mutation made through A reaches a subscriber on B (within one
-//! second, as the brief requires), each event exactly once, on B and on A; a subscriber of
-//! another workspace on B receives nothing of it.
+//! second, as the brief requires), each event exactly once, on B and on A; a subscriber on B
+//! whose role cannot read people receives none of the person events; a subscriber of another
+//! workspace on B receives nothing of it.
 
 mod processes;
 mod ws_client;
@@ -40,6 +41,53 @@ async fn warm_up(api: &Api, client: &mut WsClient, id: &str) -> Vec<String> {
     panic!("the subscription never became live");
 }
 
+/// Through `/metadata` on `admin`'s instance: a role that reads everything but people, an API
+/// key with it, and that key's token.
+async fn no_people_key(admin: &Api) -> String {
+    let objects = admin
+        .metadata(
+            "{ objects(paging: {first: 100}) { edges { node { id nameSingular } } } }",
+            json!({}),
+        )
+        .await;
+    let person = objects["objects"]["edges"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .find(|e| e["node"]["nameSingular"] == json!("person"))
+        .expect("person")["node"]["id"]
+        .clone();
+    let role = admin
+        .metadata(
+            "mutation($i: CreateRoleInput!) { createOneRole(createRoleInput: $i) { id } }",
+            json!({"i": {"label": "No people", "canReadAllObjectRecords": true}}),
+        )
+        .await["createOneRole"]["id"]
+        .clone();
+    admin
+        .metadata(
+            "mutation($i: UpsertObjectPermissionsInput!) { upsertObjectPermissions(upsertObjectPermissionsInput: $i) { objectMetadataId } }",
+            json!({"i": {"roleId": role, "objectPermissions": [{"objectMetadataId": person, "canReadObjectRecords": false}]}}),
+        )
+        .await;
+    let key = admin
+        .metadata(
+            "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { id } }",
+            json!({"i": {"name": "no people", "expiresAt": "2099-01-01T00:00:00.000Z", "roleId": role}}),
+        )
+        .await["createApiKey"]["id"]
+        .clone();
+    admin
+        .metadata(
+            "mutation($id: UUID!) { generateApiKeyToken(apiKeyId: $id, expiresAt: \"2099-01-01T00:00:00.000Z\") { token } }",
+            json!({"id": key}),
+        )
+        .await["generateApiKeyToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once() {
     let url = test_database_url("_instances");
@@ -67,11 +115,18 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     let mut on_a = WsClient::connect(port_a, TRANSPORT_WS).await;
     on_a.init_with_token(&token).await;
     on_a.subscribe("1", ALL).await;
+    // A key of the same workspace whose role cannot read people, subscribed on B.
+    let no_people_token = no_people_key(&a).await;
+    let mut blind_on_b = WsClient::connect(port_b, TRANSPORT_WS).await;
+    blind_on_b.init_with_token(&no_people_token).await;
+    blind_on_b.subscribe("1", ALL).await;
+    let blind_warm = warm_up(&a, &mut blind_on_b, "1").await;
     let mut other_on_b = WsClient::connect(port_b, TRANSPORT_WS).await;
     other_on_b.init_with_token(&other_token).await;
     other_on_b.subscribe("1", ALL).await;
     let mut warm = warm_up(&a, &mut on_b, "1").await;
     warm.extend(warm_up(&a, &mut on_a, "1").await);
+    warm.extend(blind_warm);
     let other_warm = warm_up(&other_a, &mut other_on_b, "1").await;
 
     // Mutations through A; B's subscriber gets each one's event, each within one second.
@@ -145,6 +200,21 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
             expected.len() - if name == "B" { 10 } else { 0 },
             "{name}: no other events: {seen:?}"
         );
+    }
+
+    // The subscriber without read access to people got only companies: warm-ups and marker.
+    loop {
+        let e = blind_on_b.next_event("1").await;
+        assert_eq!(
+            e["objectNameSingular"],
+            json!("company"),
+            "person event leaked: {e}"
+        );
+        let id = e["record"]["id"].as_str().unwrap_or_default().to_owned();
+        if id == marker {
+            break;
+        }
+        assert!(warm.contains(&id), "unexpected event: {e}");
     }
 
     // The other workspace's subscriber on B got none of it: up to its own marker, only its

@@ -188,9 +188,18 @@ impl Api {
 
     /// `POST /graphql`; the `data`, panicking on errors.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.post("/graphql", query, variables).await
+    }
+
+    /// `POST /metadata`; the `data`, panicking on errors.
+    pub async fn metadata(&self, query: &str, variables: Value) -> Value {
+        self.post("/metadata", query, variables).await
+    }
+
+    async fn post(&self, path: &str, query: &str, variables: Value) -> Value {
         let reply: Value = self
             .client
-            .post(format!("http://127.0.0.1:{}/graphql", self.port))
+            .post(format!("http://127.0.0.1:{}{path}", self.port))
             .bearer_auth(&self.token)
             .json(&json!({"query": query, "variables": variables}))
             .send()
