@@ -1,5 +1,6 @@
 //! A schema change made through one server instance is usable on another at once: two
-//! `tessera serve` processes (A and B) share one PostgreSQL database; B caches a workspace's
+//! `tessera serve` processes (A and B) share one PostgreSQL database and one Redis (as in
+//! production: `TESSERA_TEST_REDIS_URL`, default `redis://127.0.0.1:6379`); B caches a workspace's
 //! schema, A adds an object and a field through `/metadata`, and B's very next `/graphql`
 //! request already uses them (B reads the metadata version on every request). Prints the
 //! measured change-to-use latency. A second workspace on B does not see the new object.
@@ -31,6 +32,11 @@ fn tessera(data_dir: &Path, database_url: &str) -> Command {
     command
         .env_remove("PORT")
         .env("DATABASE_URL", database_url)
+        .env(
+            "REDIS_URL",
+            std::env::var("TESSERA_TEST_REDIS_URL")
+                .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
+        )
         .env("APP_SECRET", SECRET)
         .env("TESSERA_DATA_DIR", data_dir)
         .env("RUST_LOG", "warn,tessera_server::state=info")
