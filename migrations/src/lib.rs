@@ -11,6 +11,7 @@
 
 mod columns;
 mod m20260101_000001_system_tables;
+mod m20261121_000002_webhooks;
 
 use sea_orm_migration::prelude::*;
 
@@ -26,7 +27,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_system_tables::Migration)]
+        vec![
+            Box::new(m20260101_000001_system_tables::Migration),
+            Box::new(m20261121_000002_webhooks::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

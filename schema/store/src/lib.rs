@@ -22,6 +22,8 @@ mod runner;
 mod sql;
 mod sys;
 mod timestamps;
+mod webhook_deliveries;
+mod webhooks;
 mod workspaces;
 
 use std::collections::HashMap;
@@ -36,6 +38,10 @@ pub use error::StoreError;
 pub use outbox::{DispatchOutcome, PUBSUB_CONSUMER};
 pub use runner::WorkspaceRunner;
 pub use timestamps::MetadataTimestamps;
+pub use webhook_deliveries::{
+    DeliveryStatus, NewWebhookDelivery, WebhookDeadLetter, WebhookDeliveryRecord,
+};
+pub use webhooks::{WebhookPatch, WebhookRecord};
 pub use workspaces::WorkspaceRecord;
 
 use connect::Backend;

@@ -1,0 +1,6 @@
+//! The Tessera background worker as a library: outbound webhooks (outbox → durable delivery
+//! queue → signed HTTP POSTs with retries and a dead-letter table). The `tessera-worker` binary
+//! runs it against PostgreSQL or the embedded store; `tessera serve` runs the same loops
+//! in-process.
+
+pub mod webhooks;
