@@ -131,6 +131,7 @@ async fn metadata(
         store: state.store().clone(),
         app_secret: state.app_secret().to_owned(),
     });
+    let request = request.data(state.webhook_url_policy());
     let response = state.metadata_schema().execute(request).await;
     graphql_response(finish_response(response), &headers)
 }

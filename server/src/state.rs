@@ -22,6 +22,7 @@ struct Inner {
     pubsub: crate::events::PubSub,
     schemas: SchemaCache,
     metadata: crate::metadata_api::MetadataSchema,
+    webhook_allow_private: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -49,7 +50,9 @@ impl AppState {
             Some(url) => crate::events::PubSub::redis(url).await?,
             None => crate::events::PubSub::local(),
         };
-        Ok(Self::with_pubsub(store, app_secret, pubsub))
+        let state = Self::with_pubsub(store, app_secret, pubsub);
+        state.set_webhook_url_policy(config.webhooks.delivery.policy);
+        Ok(state)
     }
 
     /// State over an already connected store (tests share one store between states), with
@@ -71,8 +74,27 @@ impl AppState {
                 pubsub,
                 schemas: SchemaCache::default(),
                 metadata: crate::metadata_api::metadata_schema(),
+                webhook_allow_private: std::sync::atomic::AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Which webhook target URLs `/metadata` accepts (default: private and loopback targets
+    /// refused).
+    pub fn webhook_url_policy(&self) -> tessera_worker::webhooks::url_policy::UrlPolicy {
+        tessera_worker::webhooks::url_policy::UrlPolicy {
+            allow_private: self
+                .inner
+                .webhook_allow_private
+                .load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// Sets the policy [`Self::webhook_url_policy`] returns (tests allow loopback receivers).
+    pub fn set_webhook_url_policy(&self, policy: tessera_worker::webhooks::url_policy::UrlPolicy) {
+        self.inner
+            .webhook_allow_private
+            .store(policy.allow_private, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The pub/sub that carries record events to subscribers.

@@ -189,12 +189,13 @@ impl Store {
         Ok(inserted)
     }
 
-    /// Leases up to `limit` due `PENDING` deliveries (of every workspace) until `lease_until`
-    /// and returns them, oldest due first. Errors: [`StoreError::Database`].
+    /// Leases up to `limit` due `PENDING` deliveries (of every workspace, or of `only`) until
+    /// `lease_until` and returns them, oldest due first. Errors: [`StoreError::Database`].
     pub async fn claim_webhook_deliveries(
         &self,
         limit: u32,
         lease_until: DateTime<Utc>,
+        only: Option<WorkspaceId>,
     ) -> Result<Vec<WebhookDeliveryRecord>, StoreError> {
         let sys = self.sys();
         let table = sys.table("webhookDelivery");
@@ -207,14 +208,22 @@ impl Store {
             "UPDATE {table} SET \"lockedUntil\" = {p1} WHERE \"idempotencyKey\" IN (\
              SELECT \"idempotencyKey\" FROM {table} WHERE \"status\" = 'PENDING' \
              AND \"nextAttemptAt\" <= {p2} AND (\"lockedUntil\" IS NULL OR \"lockedUntil\" < {p2}) \
-             ORDER BY \"nextAttemptAt\" LIMIT {limit}{lock}) RETURNING {DELIVERY_COLUMNS}",
+             AND ({p3} IS NULL OR \"workspaceId\" = {p3}) ORDER BY \"nextAttemptAt\" LIMIT {limit}{lock}) RETURNING {DELIVERY_COLUMNS}",
             p1 = sys.p(1),
             p2 = sys.p(2),
+            p3 = sys.p(3),
         );
         let rows = self
             .backend()
             .system()
-            .query_all_raw(sys.stmt(sql, vec![sys.ts(lease_until), sys.ts(Utc::now())]))
+            .query_all_raw(sys.stmt(
+                sql,
+                vec![
+                    sys.ts(lease_until),
+                    sys.ts(Utc::now()),
+                    sys.opt_uuid(only.map(|w| w.0)),
+                ],
+            ))
             .await?;
         let mut out = rows
             .iter()

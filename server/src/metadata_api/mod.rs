@@ -11,23 +11,25 @@ mod inputs;
 mod resolvers;
 mod scalars;
 mod types;
+pub mod webhooks;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use tessera_core::{ErrorCode, Session};
 use tessera_store::Store;
 
 use resolvers::{DataModelMutation, DataModelQuery};
+use webhooks::{WebhookMutation, WebhookQuery};
 
 // Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
 // `#[derive(Default)]` query object and one mutation object in its own module, merged here.
 
 /// The root query type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(DataModelQuery);
+pub struct QueryRoot(DataModelQuery, WebhookQuery);
 
 /// The root mutation type of `/metadata`.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(DataModelMutation);
+pub struct MutationRoot(DataModelMutation, WebhookMutation);
 
 /// The `/metadata` schema.
 pub type MetadataSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

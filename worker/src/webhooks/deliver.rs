@@ -91,6 +91,7 @@ pub struct Deliverer {
     store: Store,
     client: reqwest::Client,
     options: DeliveryOptions,
+    only: Option<tessera_core::WorkspaceId>,
 }
 
 impl Deliverer {
@@ -106,7 +107,14 @@ impl Deliverer {
             store,
             client,
             options,
+            only: None,
         })
+    }
+
+    /// This deliverer claims deliveries of `ws` only (tests sharing one database).
+    pub fn only_workspace(mut self, ws: tessera_core::WorkspaceId) -> Self {
+        self.only = Some(ws);
+        self
     }
 
     /// The settings.
@@ -123,7 +131,7 @@ impl Deliverer {
             .unwrap_or(chrono::Duration::seconds(60));
         let claimed = self
             .store
-            .claim_webhook_deliveries(self.options.batch, Utc::now() + lease)
+            .claim_webhook_deliveries(self.options.batch, Utc::now() + lease, self.only)
             .await?;
         let count = claimed.len();
         futures_util::stream::iter(claimed)
