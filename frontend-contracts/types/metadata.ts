@@ -95,6 +95,20 @@ export type CreateOneObjectInput = {
   object: CreateObjectInput;
 };
 
+/** `CreateWebhookInput`. */
+export type CreateWebhookInput = {
+  /** Free text. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Id to use (a fresh one when absent). */
+  id?: InputMaybe<Scalars['UUID']['input']>;
+  /** Event patterns (`person.created`, `*.updated`, `*.*`). */
+  operations: Array<Scalars['String']['input']>;
+  /** Signing secret (random when absent). */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  /** `http(s)` URL events are POSTed to. */
+  targetUrl: Scalars['String']['input'];
+};
+
 /** Relay paging arguments. */
 export type CursorPaging = {
   /** Paginate after opaque cursor. */
@@ -278,14 +292,26 @@ export type MutationRoot = {
   createOneField: Field;
   /** Creates a custom object (table `_<nameSingular>`, system fields, a `name` field). */
   createOneObject: Object;
+  /**
+   * Creates a webhook. Errors: `BAD_USER_INPUT` (URL invalid or refused, operations
+   * invalid), `CONFLICT` (id taken).
+   */
+  createWebhook: Webhook;
   /** Deletes a custom field and its column(s); returns it as it was. */
   deleteOneField: Field;
   /** Deletes a custom object, its table and the relations pointing at it; returns it as it was. */
   deleteOneObject: Object;
+  /**
+   * Deletes a webhook (no more deliveries are queued for it; queued ones are
+   * dead-lettered) and returns it. Errors: `NOT_FOUND`.
+   */
+  deleteWebhook: Webhook;
   /** Changes a field (label, name, `isActive`, nullability, default, uniqueness, options). */
   updateOneField: Field;
   /** Changes an object (labels, names, `isActive`, label identifier). */
   updateOneObject: Object;
+  /** Updates a webhook's given fields. Errors: `NOT_FOUND`, `BAD_USER_INPUT`. */
+  updateWebhook: Webhook;
 };
 
 
@@ -302,6 +328,12 @@ export type MutationRootCreateOneObjectArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootCreateWebhookArgs = {
+  input: CreateWebhookInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootDeleteOneFieldArgs = {
   input: DeleteOneFieldInput;
 };
@@ -314,6 +346,12 @@ export type MutationRootDeleteOneObjectArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootDeleteWebhookArgs = {
+  id: Scalars['UUID']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootUpdateOneFieldArgs = {
   input: UpdateOneFieldMetadataInput;
 };
@@ -322,6 +360,12 @@ export type MutationRootUpdateOneFieldArgs = {
 /** The root mutation type of `/metadata`. */
 export type MutationRootUpdateOneObjectArgs = {
   input: UpdateOneObjectInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpdateWebhookArgs = {
+  input: UpdateWebhookInput;
 };
 
 export type Object = {
@@ -445,6 +489,10 @@ export type QueryRoot = {
   object: Object;
   /** The workspace's objects (inactive ones included), in stable order; default page 10. */
   objects: ObjectConnection;
+  /** One webhook of the workspace, or null when there is none with this id. */
+  webhook: Maybe<Webhook>;
+  /** The workspace's webhooks, oldest first. */
+  webhooks: Array<Webhook>;
 };
 
 
@@ -471,6 +519,12 @@ export type QueryRootObjectArgs = {
 export type QueryRootObjectsArgs = {
   filter?: InputMaybe<ObjectFilter>;
   paging?: InputMaybe<CursorPaging>;
+};
+
+
+/** The root query type of `/metadata`. */
+export type QueryRootWebhookArgs = {
+  id: Scalars['UUID']['input'];
 };
 
 /** Both sides of a relation. */
@@ -580,6 +634,39 @@ export type UpdateOneObjectInput = {
   id: Scalars['UUID']['input'];
   /** The change. */
   update: UpdateObjectPayload;
+};
+
+/** `UpdateWebhookInput`. */
+export type UpdateWebhookInput = {
+  /** The id of the webhook to update */
+  id: Scalars['UUID']['input'];
+  /** The webhook fields to update */
+  update: UpdateWebhookInputUpdates;
+};
+
+/** `UpdateWebhookInputUpdates`: the fields to change (absent or null: unchanged). */
+export type UpdateWebhookInputUpdates = {
+  /** New description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** New operations. */
+  operations?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** New secret. */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  /** New target URL. */
+  targetUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Webhook = {
+  /** Always the nil UUID: Tessera has no applications. */
+  applicationId: Scalars['UUID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  deletedAt: Maybe<Scalars['DateTime']['output']>;
+  description: Maybe<Scalars['String']['output']>;
+  id: Scalars['UUID']['output'];
+  operations: Array<Scalars['String']['output']>;
+  secret: Scalars['String']['output'];
+  targetUrl: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 export type CreateOneFieldMutationVariables = Exact<{
