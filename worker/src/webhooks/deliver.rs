@@ -36,13 +36,14 @@ pub struct DeliveryOptions {
     pub policy: UrlPolicy,
     /// Deliveries attempted at the same time.
     pub concurrency: usize,
-    /// Deliveries claimed per round.
+    /// Deliveries claimed per round (keep ≤ `concurrency`: claimed deliveries wait for a
+    /// slot while their lease runs).
     pub batch: u32,
 }
 
 impl Default for DeliveryOptions {
     /// 5 s timeout, 5 attempts, 10 s → 1 h backoff, private targets refused, 16 at a time,
-    /// batches of 64.
+    /// batches of 16 (a whole batch is in flight at once, so it ends within the lease).
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(5),
@@ -51,16 +52,16 @@ impl Default for DeliveryOptions {
             max_delay: Duration::from_secs(3600),
             policy: UrlPolicy::default(),
             concurrency: 16,
-            batch: 64,
+            batch: 16,
         }
     }
 }
 
 impl DeliveryOptions {
-    /// How long a claimed delivery stays leased: the timeout plus a margin, so a live worker
+    /// How long a claimed delivery stays leased: twice the timeout plus 1 s, so a live worker
     /// always records its outcome before another worker may claim the delivery again.
     pub fn lease(&self) -> Duration {
-        self.timeout * 2 + Duration::from_secs(5)
+        self.timeout * 2 + Duration::from_secs(1)
     }
 }
 
