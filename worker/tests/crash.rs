@@ -1,4 +1,5 @@
-//! Crash safety on PostgreSQL: a real `tessera-worker` process is killed with SIGKILL while
+//! Graceful stop and crash safety on PostgreSQL. SIGTERM: the worker finishes the
+//! deliveries in hand, records them, and exits 0. SIGKILL: a real `tessera-worker` process is killed with SIGKILL while
 //! deliveries are in flight (slow receiver) and restarted; every event still reaches the
 //! receiver, each idempotency key always with the same body.
 //!
@@ -24,12 +25,12 @@ use webhook_receiver::{Receiver, signature_is_valid};
 
 const EVENTS: usize = 40;
 
-fn database_url() -> String {
+fn database_url(suffix: &str) -> String {
     let base = std::env::var("TESSERA_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned());
     match base.split_once('?') {
-        Some((url, query)) => format!("{url}_crash?{query}"),
-        None => format!("{base}_crash"),
+        Some((url, query)) => format!("{url}{suffix}?{query}"),
+        None => format!("{base}{suffix}"),
     }
 }
 
@@ -78,7 +79,7 @@ async fn wait_until(mut done: impl FnMut() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_delivery_loses_nothing() {
-    let url = database_url();
+    let url = database_url("_crash");
     Store::ensure_database(&url).await.expect("database");
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::connect(&StoreConfig {
@@ -206,4 +207,83 @@ async fn sigkill_mid_delivery_loses_nothing() {
         bodies.len(),
         got.len() - bodies.len()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_deliveries_in_hand() {
+    let url = database_url("_term");
+    Store::ensure_database(&url).await.expect("database");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&StoreConfig {
+        database_url: Some(url.clone()),
+        data_dir: dir.path().to_owned(),
+    })
+    .await
+    .expect("connect");
+    let state = AppState::from_parts(store.clone(), "term-secret".to_owned());
+    let (ws, token) = tessera_server::create_workspace(&state, "Term", false)
+        .await
+        .expect("workspace");
+    let bearer = format!("Bearer {token}");
+    let receiver = Receiver::start().await;
+    receiver.delay(Duration::from_millis(400));
+    let hook = store
+        .create_webhook(ws, None, &receiver.url(), &["*.*".to_owned()], None, "t")
+        .await
+        .expect("webhook");
+    for i in 0..EVENTS {
+        graphql(
+            &state,
+            &bearer,
+            "mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }",
+            json!({"d": {"name": {"firstName": format!("T{i}")}}}),
+        )
+        .await;
+    }
+    let mut worker = spawn_worker(&url, dir.path());
+    let rx = receiver.clone();
+    wait_until(move || !rx.received().is_empty()).await;
+    let term = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    assert!(worker.wait().expect("wait").success(), "clean exit on SIGTERM");
+    let received: HashSet<String> = receiver
+        .received()
+        .iter()
+        .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect();
+    let log = store
+        .webhook_deliveries(ws, hook.id, 1000)
+        .await
+        .expect("log");
+    assert_eq!(log.len(), EVENTS);
+    let delivered: HashSet<String> = log
+        .iter()
+        .filter(|d| d.status == DeliveryStatus::Delivered)
+        .map(|d| d.idempotency_key.clone())
+        .collect();
+    assert_eq!(delivered, received, "every answered delivery was recorded before exit");
+    assert!(delivered.len() < EVENTS, "the stop came mid-way");
+    assert!(
+        log.iter()
+            .all(|d| d.status != DeliveryStatus::Dead),
+        "nothing was dead-lettered by the stop"
+    );
+    // The rest is delivered by the next worker.
+    let mut next = spawn_worker(&url, dir.path());
+    let rx = receiver.clone();
+    wait_until(move || {
+        rx.received()
+            .iter()
+            .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+            .collect::<HashSet<_>>()
+            .len()
+            >= EVENTS
+    })
+    .await;
+    let _ = next.kill();
+    let _ = next.wait();
+    assert_eq!(receiver.received().len(), EVENTS, "no delivery was sent twice after a clean stop");
 }
