@@ -248,7 +248,10 @@ async fn sigterm_finishes_the_deliveries_in_hand() {
         .status()
         .expect("kill");
     assert!(term.success());
-    assert!(worker.wait().expect("wait").success(), "clean exit on SIGTERM");
+    assert!(
+        worker.wait().expect("wait").success(),
+        "clean exit on SIGTERM"
+    );
     let received: HashSet<String> = receiver
         .received()
         .iter()
@@ -264,11 +267,13 @@ async fn sigterm_finishes_the_deliveries_in_hand() {
         .filter(|d| d.status == DeliveryStatus::Delivered)
         .map(|d| d.idempotency_key.clone())
         .collect();
-    assert_eq!(delivered, received, "every answered delivery was recorded before exit");
+    assert_eq!(
+        delivered, received,
+        "every answered delivery was recorded before exit"
+    );
     assert!(delivered.len() < EVENTS, "the stop came mid-way");
     assert!(
-        log.iter()
-            .all(|d| d.status != DeliveryStatus::Dead),
+        log.iter().all(|d| d.status != DeliveryStatus::Dead),
         "nothing was dead-lettered by the stop"
     );
     // The rest is delivered by the next worker.
@@ -285,5 +290,9 @@ async fn sigterm_finishes_the_deliveries_in_hand() {
     .await;
     let _ = next.kill();
     let _ = next.wait();
-    assert_eq!(receiver.received().len(), EVENTS, "no delivery was sent twice after a clean stop");
+    assert_eq!(
+        receiver.received().len(),
+        EVENTS,
+        "no delivery was sent twice after a clean stop"
+    );
 }

@@ -31,7 +31,14 @@ async fn scenario(store: Store, dir: &Path, url: Option<&str>) {
         .await
         .expect("workspace");
     let hook = store
-        .create_webhook(ws, None, "https://8.8.8.8/x", &["*.*".to_owned()], None, "k")
+        .create_webhook(
+            ws,
+            None,
+            "https://8.8.8.8/x",
+            &["*.*".to_owned()],
+            None,
+            "k",
+        )
         .await
         .expect("webhook");
     let key = format!("{}:1:{}", ws.0, hook.id);
@@ -51,7 +58,11 @@ async fn scenario(store: Store, dir: &Path, url: Option<&str>) {
         .expect("dead");
 
     let out = worker(dir, url, &["dead-letters", "list"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 1, "{stdout}");
@@ -64,13 +75,27 @@ async fn scenario(store: Store, dir: &Path, url: Option<&str>) {
     let id = fields[0];
 
     let out = worker(dir, url, &["dead-letters", "replay", id]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("replayed {id}"));
-    let log = store.webhook_deliveries(ws, hook.id, 10).await.expect("log");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("replayed {id}")
+    );
+    let log = store
+        .webhook_deliveries(ws, hook.id, 10)
+        .await
+        .expect("log");
     assert_eq!(log[0].status, DeliveryStatus::Pending);
     assert_eq!(log[0].attempts, 0);
     assert!(
-        store.webhook_deliveries(other, hook.id, 10).await.expect("log").is_empty(),
+        store
+            .webhook_deliveries(other, hook.id, 10)
+            .await
+            .expect("log")
+            .is_empty(),
         "the delivery log is per workspace"
     );
     let out = worker(dir, url, &["dead-letters", "list"]);
