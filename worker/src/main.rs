@@ -3,7 +3,8 @@
 //! retries) until SIGTERM or ctrl-c; the round in progress finishes first (see
 //! `tessera_worker::webhooks::runtime`).
 //!
-//! Operator commands: `tessera-worker dead-letters list` (one line per unreplayed dead
+//! Operator commands: `tessera-worker deliveries --workspace <id> --webhook <id>` (the
+//! webhook's delivery log, see `Command::Deliveries`), `tessera-worker dead-letters list` (one line per unreplayed dead
 //! letter: `<id> <workspaceId> <webhookId> <eventName> attempts=<n> error=<last error>`) and
 //! `tessera-worker dead-letters replay <id>` (the delivery is queued again, due now).
 
@@ -62,6 +63,19 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The delivery log of one webhook, newest first: one line per delivery,
+    /// `<idempotencyKey> <eventName> <status> attempts=<n> http=<status> last=<ISO time|-> error=<last error>`.
+    Deliveries {
+        /// The workspace.
+        #[arg(long)]
+        workspace: Uuid,
+        /// The webhook.
+        #[arg(long)]
+        webhook: Uuid,
+        /// At most this many lines.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
     /// Webhook deliveries that failed permanently.
     DeadLetters {
         #[command(subcommand)]
@@ -96,6 +110,28 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     match &cli.command {
         Some(Command::DeadLetters { command }) => dead_letters(&store, command).await,
+        Some(Command::Deliveries {
+            workspace,
+            webhook,
+            limit,
+        }) => {
+            let ws = tessera_core::WorkspaceId(*workspace);
+            for d in store.webhook_deliveries(ws, *webhook, *limit).await? {
+                println!(
+                    "{} {} {} attempts={} http={} last={} error={}",
+                    d.idempotency_key,
+                    d.event_name,
+                    d.status.as_str(),
+                    d.attempts,
+                    d.last_status_code,
+                    d.last_attempt_at
+                        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                        .unwrap_or_else(|| "-".to_owned()),
+                    d.last_error.as_deref().unwrap_or("")
+                );
+            }
+            Ok(())
+        }
         None => run(store, &cli).await,
     }
 }

@@ -1,3 +1,4 @@
+//! `tessera-worker deliveries --workspace --webhook` (the delivery log, per workspace) and
 //! `tessera-worker dead-letters list` / `replay <id>` on SQLite and PostgreSQL: a dead
 //! delivery is listed, replayed (back to `PENDING`, attempts reset), no longer listed, and a
 //! second replay fails. Dead letters of another workspace are listed too (operator view) but
