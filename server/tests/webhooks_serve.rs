@@ -1,6 +1,6 @@
 //! `tessera serve` in the embedded default runs webhook deliveries in-process: a real server
 //! process, a webhook created through `/metadata`, a person created through `/graphql`, and the
-//! signed delivery arriving at a local receiver.
+//! signed delivery arriving at a local receiver; the same loop writes the person's timeline.
 
 mod processes;
 mod webhook_receiver;
@@ -94,4 +94,24 @@ async fn embedded_serve_delivers_webhooks() {
     assert!(signature_is_valid(&got[0], "serve"));
     assert_eq!(got[0].json()["record"]["id"], json!(person));
     assert_eq!(got[0].json()["eventName"], "person.created");
+
+    // The same in-process loop writes the timeline.
+    let mut names = Vec::new();
+    for _ in 0..600 {
+        let data = api
+            .graphql(
+                "query($id: UUID!) { timelineActivities(filter: {targetPersonId: {eq: $id}}) { edges { node { name } } } }",
+                json!({"id": person}),
+            )
+            .await;
+        names = data["timelineActivities"]["edges"]
+            .as_array()
+            .map(|e| e.iter().map(|x| x["node"]["name"].clone()).collect())
+            .unwrap_or_default();
+        if !names.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(names, vec![json!("person.created")]);
 }

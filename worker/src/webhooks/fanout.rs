@@ -29,6 +29,9 @@ pub async fn fan_out_workspace(store: &Store, ws: WorkspaceId) -> Result<u64, St
                 async move {
                     let deliveries: Vec<_> = events
                         .iter()
+                        // Timeline records are bookkeeping written by the worker; Twenty
+                        // emits no events for them.
+                        .filter(|event| event.object_name_singular != "timelineActivity")
                         .flat_map(|event| {
                             webhooks
                                 .iter()

@@ -1,4 +1,5 @@
-//! The webhook loops: fan out new outbox events into deliveries, then deliver what is due;
+//! The worker loops: write timeline activities for new outbox events
+//! ([`crate::timeline`]), fan them out into webhook deliveries, then deliver what is due;
 //! repeat every [`WebhookRuntimeOptions::poll_interval`] until shutdown. On shutdown the
 //! round in progress finishes (every claimed delivery is attempted and recorded; attempts are
 //! bounded by the HTTP timeout), then the loop returns. Deliveries claimed by a process that
@@ -31,7 +32,8 @@ impl Default for WebhookRuntimeOptions {
     }
 }
 
-/// Runs the webhook stages until `shutdown` becomes `true` (or its sender is dropped).
+/// Runs the timeline and webhook stages until `shutdown` becomes `true` (or its sender is
+/// dropped).
 /// Errors: the HTTP client cannot be built.
 pub async fn run(
     store: Store,
@@ -42,6 +44,9 @@ pub async fn run(
     loop {
         if *shutdown.borrow() {
             return Ok(());
+        }
+        if let Err(e) = crate::timeline::timeline_all(&store).await {
+            tracing::warn!(error = %e, "timeline stage failed");
         }
         if let Err(e) = fanout::fan_out_all(&store).await {
             tracing::warn!(error = %e, "webhook fan-out failed");
