@@ -12,6 +12,7 @@
 mod columns;
 mod m20260101_000001_system_tables;
 mod m20261121_000002_webhooks;
+mod m20261121_000003_trash_retention;
 
 use sea_orm_migration::prelude::*;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260101_000001_system_tables::Migration),
             Box::new(m20261121_000002_webhooks::Migration),
+            Box::new(m20261121_000003_trash_retention::Migration),
         ]
     }
 

@@ -5,4 +5,5 @@
 //! in-process.
 
 pub mod timeline;
+pub mod trash;
 pub mod webhooks;

@@ -22,6 +22,7 @@ mod runner;
 mod sql;
 mod sys;
 mod timestamps;
+mod trash;
 mod webhook_deliveries;
 mod webhooks;
 mod workspaces;

@@ -1,4 +1,4 @@
-//! The worker loops: write timeline activities for new outbox events
+//! The worker loops: purge old trash hourly ([`crate::trash`]), write timeline activities for new outbox events
 //! ([`crate::timeline`]), fan them out into webhook deliveries, then deliver what is due;
 //! repeat every [`WebhookRuntimeOptions::poll_interval`] until shutdown. On shutdown the
 //! round in progress finishes (every claimed delivery is attempted and recorded; attempts are
@@ -41,9 +41,18 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), reqwest::Error> {
     let deliverer = Deliverer::new(store.clone(), options.delivery)?;
+    let mut last_purge: Option<std::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             return Ok(());
+        }
+        if last_purge.is_none_or(|t| t.elapsed() >= crate::trash::PURGE_INTERVAL) {
+            last_purge = Some(std::time::Instant::now());
+            match crate::trash::purge_all(&store).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(destroyed = n, "trash purged"),
+                Err(e) => tracing::warn!(error = %e, "trash purge failed"),
+            }
         }
         if let Err(e) = crate::timeline::timeline_all(&store).await {
             tracing::warn!(error = %e, "timeline stage failed");
