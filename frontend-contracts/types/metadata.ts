@@ -318,6 +318,20 @@ export type CreateRoleInput = {
   label: Scalars['String']['input'];
 };
 
+/** `CreateWebhookInput`. */
+export type CreateWebhookInput = {
+  /** Free text. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Id to use (a fresh one when absent). */
+  id?: InputMaybe<Scalars['UUID']['input']>;
+  /** Event patterns (`person.created`, `*.updated`, `*.*`). */
+  operations: Array<Scalars['String']['input']>;
+  /** Signing secret (random when absent). */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  /** `http(s)` URL events are POSTed to. */
+  targetUrl: Scalars['String']['input'];
+};
+
 /** Relay paging arguments. */
 export type CursorPaging = {
   /** Paginate after opaque cursor. */
@@ -726,6 +740,11 @@ export type MutationRoot = {
    * `CONFLICT` when the id is taken.
    */
   createSAMLIdentityProvider: SetupSso;
+  /**
+   * Creates a webhook. Errors: `BAD_USER_INPUT` (URL invalid or refused, operations
+   * invalid), `CONFLICT` (id taken).
+   */
+  createWebhook: Webhook;
   /** Deletes a custom field and its column(s); returns it as it was. */
   deleteOneField: Field;
   /** Deletes a custom index; returns it as it was. */
@@ -739,6 +758,11 @@ export type MutationRoot = {
   deleteOneRole: Scalars['String']['output'];
   /** Deletes a provider. Errors: `NOT_FOUND` (no such provider in this workspace). */
   deleteSSOIdentityProvider: DeleteSso;
+  /**
+   * Deletes a webhook (no more deliveries are queued for it; queued ones are
+   * dead-lettered) and returns it. Errors: `NOT_FOUND`.
+   */
+  deleteWebhook: Webhook;
   /**
    * Deletes a pending invitation of the session's workspace; answers `"success"`.
    * Errors: `UNAUTHENTICATED`, `NOT_FOUND`.
@@ -841,6 +865,8 @@ export type MutationRoot = {
    * Errors: `FORBIDDEN` ("Token is invalid"), `BAD_USER_INPUT` (password rule).
    */
   updatePasswordViaResetToken: InvalidatePassword;
+  /** Updates a webhook's given fields. Errors: `NOT_FOUND`, `BAD_USER_INPUT`. */
+  updateWebhook: Webhook;
   /**
    * Gives a workspace member a role; returns the member. Errors: `NOT_FOUND` (member or
    * role), `FORBIDDEN` (`Cannot update self role`, `Cannot unassign last admin`, role not
@@ -912,6 +938,12 @@ export type MutationRootCreateSamlIdentityProviderArgs = {
 
 
 /** The root mutation type of `/metadata`. */
+export type MutationRootCreateWebhookArgs = {
+  input: CreateWebhookInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
 export type MutationRootDeleteOneFieldArgs = {
   input: DeleteOneFieldInput;
 };
@@ -938,6 +970,12 @@ export type MutationRootDeleteOneRoleArgs = {
 /** The root mutation type of `/metadata`. */
 export type MutationRootDeleteSsoIdentityProviderArgs = {
   input: DeleteSsoInput;
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootDeleteWebhookArgs = {
+  id: Scalars['UUID']['input'];
 };
 
 
@@ -1090,6 +1128,12 @@ export type MutationRootUpdateOneRoleArgs = {
 export type MutationRootUpdatePasswordViaResetTokenArgs = {
   newPassword: Scalars['String']['input'];
   passwordResetToken: Scalars['String']['input'];
+};
+
+
+/** The root mutation type of `/metadata`. */
+export type MutationRootUpdateWebhookArgs = {
+  input: UpdateWebhookInput;
 };
 
 
@@ -1324,6 +1368,10 @@ export type QueryRoot = {
    * or expired token.
    */
   validatePasswordResetToken: ValidatePasswordResetToken;
+  /** One webhook of the workspace, or null when there is none with this id. */
+  webhook: Maybe<Webhook>;
+  /** The workspace's webhooks, oldest first. */
+  webhooks: Array<Webhook>;
 };
 
 
@@ -1369,6 +1417,12 @@ export type QueryRootObjectsArgs = {
 /** The root query type of `/metadata`. */
 export type QueryRootValidatePasswordResetTokenArgs = {
   passwordResetToken: Scalars['String']['input'];
+};
+
+
+/** The root query type of `/metadata`. */
+export type QueryRootWebhookArgs = {
+  id: Scalars['UUID']['input'];
 };
 
 /** Both sides of a relation. */
@@ -1783,6 +1837,26 @@ export type UpdateRolePayload = {
   label?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** `UpdateWebhookInput`. */
+export type UpdateWebhookInput = {
+  /** The id of the webhook to update */
+  id: Scalars['UUID']['input'];
+  /** The webhook fields to update */
+  update: UpdateWebhookInputUpdates;
+};
+
+/** `UpdateWebhookInputUpdates`: the fields to change (absent or null: unchanged). */
+export type UpdateWebhookInputUpdates = {
+  /** New description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** New operations. */
+  operations?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** New secret. */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  /** New target URL. */
+  targetUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** `upsertFieldPermissions(upsertFieldPermissionsInput:)`. */
 export type UpsertFieldPermissionsInput = {
   /** One entry per field. */
@@ -1873,6 +1947,19 @@ export type ValidatePasswordResetToken = {
   hasPassword: Scalars['Boolean']['output'];
   /** User id. */
   id: Scalars['UUID']['output'];
+};
+
+export type Webhook = {
+  /** Always the nil UUID: Tessera has no applications. */
+  applicationId: Scalars['UUID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  deletedAt: Maybe<Scalars['DateTime']['output']>;
+  description: Maybe<Scalars['String']['output']>;
+  id: Scalars['UUID']['output'];
+  operations: Array<Scalars['String']['output']>;
+  secret: Scalars['String']['output'];
+  targetUrl: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 /** A workspace (the fields Tessera supports; the rest of Twenty's `Workspace` is absent). */

@@ -17,6 +17,8 @@ mod m20261120_000001_accounts;
 mod m20261120_000001_index_metadata;
 mod m20261121_000001_roles;
 mod m20261121_000001_sso;
+mod m20261121_000002_webhooks;
+mod m20261121_000003_trash_retention;
 
 use sea_orm_migration::prelude::*;
 
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261120_000001_accounts::Migration),
             Box::new(m20261121_000001_sso::Migration),
             Box::new(m20261121_000001_roles::Migration),
+            Box::new(m20261121_000002_webhooks::Migration),
+            Box::new(m20261121_000003_trash_retention::Migration),
         ]
     }
 

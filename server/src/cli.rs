@@ -56,6 +56,14 @@ pub struct Cli {
         global = true
     )]
     pub events_retention_hours: u64,
+    /// Accept webhook target URLs on loopback and private networks (refused by default:
+    /// SSRF protection).
+    #[arg(long, env = "TESSERA_WEBHOOK_ALLOW_PRIVATE_TARGETS", global = true)]
+    pub webhook_allow_private_targets: bool,
+    /// Run webhook deliveries inside `serve` (default: only in embedded mode; with PostgreSQL
+    /// run `tessera-worker`).
+    #[arg(long, env = "TESSERA_WEBHOOKS_IN_PROCESS", global = true)]
+    pub webhooks_in_process: Option<bool>,
     /// Log format.
     #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -260,6 +268,16 @@ impl Cli {
                 ),
                 ..crate::events::DispatcherOptions::default()
             },
+            webhooks: tessera_worker::webhooks::runtime::WebhookRuntimeOptions {
+                delivery: tessera_worker::webhooks::deliver::DeliveryOptions {
+                    policy: tessera_worker::webhooks::url_policy::UrlPolicy {
+                        allow_private: self.webhook_allow_private_targets,
+                    },
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            webhooks_in_process: self.webhooks_in_process,
         }
     }
 }
@@ -350,7 +368,15 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
         state.pubsub().clone(),
         config.events,
     );
-    tracing::info!(%addr, redis = state.pubsub().uses_redis(), "listening");
+    let (stop_webhooks, webhooks_stopped) = tokio::sync::watch::channel(false);
+    let webhooks = config.runs_webhooks_in_process().then(|| {
+        tokio::spawn(tessera_worker::webhooks::runtime::run(
+            state.store().clone(),
+            config.webhooks,
+            webhooks_stopped,
+        ))
+    });
+    tracing::info!(%addr, redis = state.pubsub().uses_redis(), webhooks_in_process = webhooks.is_some(), "listening");
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -358,6 +384,14 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await;
     dispatcher.abort();
+    let _ = stop_webhooks.send(true);
+    if let Some(handle) = webhooks {
+        match handle.await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "webhook deliveries could not start"),
+            Err(e) => tracing::warn!(error = %e, "webhook deliveries stopped abnormally"),
+            Ok(Ok(())) => {}
+        }
+    }
     served.context("server error")?;
     tracing::info!("stopped");
     Ok(())

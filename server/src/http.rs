@@ -158,6 +158,7 @@ async fn metadata(
             store: state.store().clone(),
             app_secret: state.app_secret().to_owned(),
         })
+        .data(state.webhook_url_policy())
         .data(crate::metadata_api::AuthRequest {
             accounts: state.accounts().clone(),
             user_id,

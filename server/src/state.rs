@@ -23,6 +23,7 @@ struct Inner {
     schemas: SchemaCache,
     metadata: crate::metadata_api::MetadataSchema,
     accounts: Arc<crate::accounts::Accounts>,
+    webhook_allow_private: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -50,12 +51,9 @@ impl AppState {
             Some(url) => crate::events::PubSub::redis(url).await?,
             None => crate::events::PubSub::local(),
         };
-        Ok(Self::from_parts_with(
-            store,
-            app_secret,
-            config.auth.clone(),
-            pubsub,
-        ))
+        let state = Self::from_parts_with(store, app_secret, config.auth.clone(), pubsub);
+        state.set_webhook_url_policy(config.webhooks.delivery.policy);
+        Ok(state)
     }
 
     /// State over an already connected store (tests share one store between states), with
@@ -101,8 +99,27 @@ impl AppState {
                 pubsub,
                 schemas: SchemaCache::default(),
                 metadata: crate::metadata_api::metadata_schema(),
+                webhook_allow_private: std::sync::atomic::AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Which webhook target URLs `/metadata` accepts (default: private and loopback targets
+    /// refused).
+    pub fn webhook_url_policy(&self) -> tessera_worker::webhooks::url_policy::UrlPolicy {
+        tessera_worker::webhooks::url_policy::UrlPolicy {
+            allow_private: self
+                .inner
+                .webhook_allow_private
+                .load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// Sets the policy [`Self::webhook_url_policy`] returns (tests allow loopback receivers).
+    pub fn set_webhook_url_policy(&self, policy: tessera_worker::webhooks::url_policy::UrlPolicy) {
+        self.inner
+            .webhook_allow_private
+            .store(policy.allow_private, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The pub/sub that carries record events to subscribers.

@@ -26,6 +26,9 @@ mod sql;
 mod sso;
 mod sys;
 mod timestamps;
+mod trash;
+mod webhook_deliveries;
+mod webhooks;
 mod workspaces;
 
 use std::collections::HashMap;
@@ -54,6 +57,10 @@ pub use sso::{
     SsoProviderStatus,
 };
 pub use timestamps::MetadataTimestamps;
+pub use webhook_deliveries::{
+    DeliveryStatus, NewWebhookDelivery, WebhookDeadLetter, WebhookDeliveryRecord,
+};
+pub use webhooks::{WebhookPatch, WebhookRecord};
 pub use workspaces::WorkspaceRecord;
 
 use connect::Backend;

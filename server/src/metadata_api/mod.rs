@@ -16,6 +16,7 @@ mod roles;
 mod scalars;
 pub mod sso;
 mod types;
+pub mod webhooks;
 mod workspace_member;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -28,6 +29,7 @@ use auth::{AuthMutation, AuthQuery};
 use resolvers::{DataModelMutation, DataModelQuery};
 use roles::{RolesMutation, RolesQuery};
 use sso::{SsoMutation, SsoQuery};
+use webhooks::{WebhookMutation, WebhookQuery};
 
 // Each area of `/metadata` (data model, accounts, roles, API keys, webhooks, ...) is one
 // `#[derive(Default)]` query object and one mutation object in its own module, merged here.
@@ -40,6 +42,7 @@ pub struct QueryRoot(
     SsoQuery,
     RolesQuery,
     ApiKeysQuery,
+    WebhookQuery,
 );
 
 /// The root mutation type of `/metadata`.
@@ -51,6 +54,7 @@ pub struct MutationRoot(
     SsoMutation,
     RolesMutation,
     ApiKeysMutation,
+    WebhookMutation,
 );
 
 /// The `/metadata` schema.

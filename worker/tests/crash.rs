@@ -1,0 +1,298 @@
+//! Graceful stop and crash safety on PostgreSQL. SIGTERM: the worker finishes the
+//! deliveries in hand, records them, and exits 0. SIGKILL: a real `tessera-worker` process is killed with SIGKILL while
+//! deliveries are in flight (slow receiver) and restarted; every event still reaches the
+//! receiver, each idempotency key always with the same body.
+//!
+//! Why a key may arrive more than once: a delivery the receiver accepted just before the kill
+//! was not yet recorded as `DELIVERED`; when its lease ends the restarted worker sends it
+//! again (at-least-once). Receivers deduplicate on the `Idempotency-Key` header; the test
+//! checks that duplicates are byte-identical bodies and counts distinct keys.
+
+#[path = "../../server/tests/webhook_receiver/mod.rs"]
+mod webhook_receiver;
+
+use std::collections::{HashMap, HashSet};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{Value, json};
+use tessera_server::AppState;
+use tessera_store::{DeliveryStatus, Store, StoreConfig};
+use tower::ServiceExt;
+use webhook_receiver::{Receiver, signature_is_valid};
+
+const EVENTS: usize = 40;
+
+fn database_url(suffix: &str) -> String {
+    let base = std::env::var("TESSERA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned());
+    match base.split_once('?') {
+        Some((url, query)) => format!("{url}{suffix}?{query}"),
+        None => format!("{base}{suffix}"),
+    }
+}
+
+fn spawn_worker(url: &str, dir: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_tessera-worker"))
+        .env("DATABASE_URL", url)
+        .env("TESSERA_DATA_DIR", dir)
+        .env("TESSERA_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+        .env("TESSERA_WEBHOOK_TIMEOUT_MS", "1000")
+        .env("TESSERA_WEBHOOK_MIN_DELAY_MS", "50")
+        .env("TESSERA_WEBHOOK_MAX_DELAY_MS", "200")
+        .env("TESSERA_WEBHOOK_MAX_ATTEMPTS", "20")
+        .env("TESSERA_WORKER_POLL_MS", "50")
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn tessera-worker")
+}
+
+async fn graphql(state: &AppState, bearer: &str, query: &str, variables: Value) -> Value {
+    let body = json!({"query": query, "variables": variables}).to_string();
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", bearer)
+        .body(Body::from(body))
+        .expect("request");
+    let response = tessera_server::app(state.clone())
+        .oneshot(request)
+        .await
+        .expect("infallible");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    serde_json::from_slice(&bytes).expect("json")
+}
+
+async fn wait_until(mut done: impl FnMut() -> bool) {
+    for _ in 0..1200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("condition not reached");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_delivery_loses_nothing() {
+    let url = database_url("_crash");
+    Store::ensure_database(&url).await.expect("database");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&StoreConfig {
+        database_url: Some(url.clone()),
+        data_dir: dir.path().to_owned(),
+    })
+    .await
+    .expect("connect");
+    let state = AppState::from_parts(store.clone(), "crash-secret".to_owned());
+    let (ws, token) = tessera_server::create_workspace(&state, "Crash", false)
+        .await
+        .expect("workspace");
+    let bearer = format!("Bearer {token}");
+    let receiver = Receiver::start().await;
+    receiver.delay(Duration::from_millis(300));
+    let hook = store
+        .create_webhook(
+            ws,
+            None,
+            &receiver.url(),
+            &["person.created".to_owned()],
+            None,
+            "crash",
+        )
+        .await
+        .expect("webhook");
+    let mut people = HashSet::new();
+    for i in 0..EVENTS {
+        let r = graphql(
+            &state,
+            &bearer,
+            "mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }",
+            json!({"d": {"name": {"firstName": format!("P{i}")}}}),
+        )
+        .await;
+        people.insert(
+            r["data"]["createPerson"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+
+    // First worker: killed while deliveries are in flight.
+    let mut first = spawn_worker(&url, dir.path());
+    let rx = receiver.clone();
+    wait_until(move || rx.received().len() >= 5).await;
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reap");
+    let before_restart = receiver.received().len();
+    assert!(before_restart < EVENTS, "the kill happened mid-way");
+
+    // Second worker: finishes everything, then stops cleanly on SIGTERM.
+    let mut second = spawn_worker(&url, dir.path());
+    let rx = receiver.clone();
+    wait_until(move || {
+        rx.received()
+            .iter()
+            .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+            .collect::<HashSet<_>>()
+            .len()
+            >= EVENTS
+    })
+    .await;
+    let log_done = {
+        let store = store.clone();
+        move || {
+            let store = store.clone();
+            async move {
+                store
+                    .webhook_deliveries(ws, hook.id, 1000)
+                    .await
+                    .expect("log")
+                    .iter()
+                    .all(|d| d.status == DeliveryStatus::Delivered)
+            }
+        }
+    };
+    for _ in 0..200 {
+        if log_done().await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &second.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    assert!(
+        second.wait().expect("wait").success(),
+        "clean exit on SIGTERM"
+    );
+
+    let got = receiver.received();
+    let mut bodies: HashMap<String, String> = HashMap::new();
+    let mut records = HashSet::new();
+    for r in &got {
+        let key = r.header("idempotency-key").expect("key").to_owned();
+        assert!(signature_is_valid(r, "crash"), "signature");
+        if let Some(previous) = bodies.get(&key) {
+            assert_eq!(
+                previous, &r.body,
+                "a repeated key carries the identical body"
+            );
+        } else {
+            bodies.insert(key, r.body.clone());
+            records.insert(r.json()["record"]["id"].as_str().expect("id").to_owned());
+        }
+    }
+    assert_eq!(bodies.len(), EVENTS, "one key per event");
+    assert_eq!(records, people, "every created person was delivered");
+    let log = store
+        .webhook_deliveries(ws, hook.id, 1000)
+        .await
+        .expect("log");
+    assert_eq!(log.len(), EVENTS);
+    assert!(
+        log.iter().all(|d| d.status == DeliveryStatus::Delivered),
+        "{log:?}"
+    );
+    eprintln!(
+        "requests: {}, distinct keys: {}, repeated after the kill: {}",
+        got.len(),
+        bodies.len(),
+        got.len() - bodies.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_deliveries_in_hand() {
+    let url = database_url("_term");
+    Store::ensure_database(&url).await.expect("database");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&StoreConfig {
+        database_url: Some(url.clone()),
+        data_dir: dir.path().to_owned(),
+    })
+    .await
+    .expect("connect");
+    let state = AppState::from_parts(store.clone(), "term-secret".to_owned());
+    let (ws, token) = tessera_server::create_workspace(&state, "Term", false)
+        .await
+        .expect("workspace");
+    let bearer = format!("Bearer {token}");
+    let receiver = Receiver::start().await;
+    receiver.delay(Duration::from_millis(400));
+    let hook = store
+        .create_webhook(ws, None, &receiver.url(), &["*.*".to_owned()], None, "t")
+        .await
+        .expect("webhook");
+    for i in 0..EVENTS {
+        graphql(
+            &state,
+            &bearer,
+            "mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }",
+            json!({"d": {"name": {"firstName": format!("T{i}")}}}),
+        )
+        .await;
+    }
+    let mut worker = spawn_worker(&url, dir.path());
+    let rx = receiver.clone();
+    wait_until(move || !rx.received().is_empty()).await;
+    let term = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    assert!(
+        worker.wait().expect("wait").success(),
+        "clean exit on SIGTERM"
+    );
+    let received: HashSet<String> = receiver
+        .received()
+        .iter()
+        .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect();
+    let log = store
+        .webhook_deliveries(ws, hook.id, 1000)
+        .await
+        .expect("log");
+    assert_eq!(log.len(), EVENTS);
+    let delivered: HashSet<String> = log
+        .iter()
+        .filter(|d| d.status == DeliveryStatus::Delivered)
+        .map(|d| d.idempotency_key.clone())
+        .collect();
+    assert_eq!(
+        delivered, received,
+        "every answered delivery was recorded before exit"
+    );
+    assert!(delivered.len() < EVENTS, "the stop came mid-way");
+    assert!(
+        log.iter().all(|d| d.status != DeliveryStatus::Dead),
+        "nothing was dead-lettered by the stop"
+    );
+    // The rest is delivered by the next worker.
+    let mut next = spawn_worker(&url, dir.path());
+    let rx = receiver.clone();
+    wait_until(move || {
+        rx.received()
+            .iter()
+            .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+            .collect::<HashSet<_>>()
+            .len()
+            >= EVENTS
+    })
+    .await;
+    let _ = next.kill();
+    let _ = next.wait();
+    assert_eq!(
+        receiver.received().len(),
+        EVENTS,
+        "no delivery was sent twice after a clean stop"
+    );
+}
