@@ -84,10 +84,48 @@ fn free_port() -> u16 {
 }
 
 impl SamlIdp {
-    /// Starts `saml-idp` and waits until it serves its metadata.
+    /// Starts `saml-idp` and waits until it serves ITS metadata (the one with this key's
+    /// certificate: a free port can be taken by another test's IdP between the probe and the
+    /// bind, and that IdP would sign with another key). Retries on another port when the
+    /// process exits or the port answers with someone else's metadata.
     pub async fn start(o: SamlIdpOptions<'_>) -> SamlIdp {
         require_peers();
-        let port = free_port();
+        let cert_body: String = o
+            .key
+            .cert_pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        let http = reqwest::Client::new();
+        for _attempt in 0..5 {
+            let port = free_port();
+            let mut child = Self::spawn(o, port);
+            let base = format!("http://127.0.0.1:{port}");
+            for _ in 0..150 {
+                if child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                if let Ok(r) = http.get(format!("{base}/metadata")).send().await
+                    && r.status().is_success()
+                {
+                    let body = r.text().await.unwrap_or_default();
+                    let compact: String = body.split_whitespace().collect();
+                    if compact.contains(&cert_body) {
+                        return SamlIdp {
+                            base,
+                            _child: child,
+                        };
+                    }
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let _ = child.kill().await;
+        }
+        panic!("saml-idp did not start with its own key within 5 attempts");
+    }
+
+    fn spawn(o: SamlIdpOptions<'_>, port: u16) -> Child {
         let mut cmd = Command::new("node");
         cmd.arg("-r")
             .arg("./shift-clock.cjs")
@@ -107,21 +145,7 @@ impl SamlIdp {
         if o.fixed_acs {
             cmd.arg("--disableRequestAcsUrl");
         }
-        let child = cmd.spawn().expect("node must be installed to run saml-idp");
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        for _ in 0..150 {
-            if let Ok(r) = http.get(format!("{base}/metadata")).send().await
-                && r.status().is_success()
-            {
-                return SamlIdp {
-                    base,
-                    _child: child,
-                };
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("saml-idp did not start on {base} within 15 s");
+        cmd.spawn().expect("node must be installed to run saml-idp")
     }
 
     /// Our AuthnRequest URL sent to this IdP instead of the provider's configured one.
