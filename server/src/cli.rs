@@ -368,6 +368,7 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
         state.pubsub().clone(),
         config.events,
     );
+    let shutdown = tessera_worker::shutdown::Shutdown::install();
     let (stop_webhooks, webhooks_stopped) = tokio::sync::watch::channel(false);
     let webhooks = config.runs_webhooks_in_process().then(|| {
         tokio::spawn(tessera_worker::webhooks::runtime::run(
@@ -381,7 +382,7 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown.wait())
     .await;
     dispatcher.abort();
     let _ = stop_webhooks.send(true);
@@ -416,33 +417,4 @@ fn print_demo_banner(config: &ServerConfig, ws: WorkspaceId, token: &str) {
     );
     println!();
     println!("GraphiQL: {url} (add the header {{\"Authorization\": \"Bearer <token>\"}})");
-}
-
-/// Resolves on ctrl-c or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for ctrl-c");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
 }

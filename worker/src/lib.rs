@@ -4,6 +4,7 @@
 //! runs it against PostgreSQL or the embedded store; `tessera serve` runs the same loops
 //! in-process.
 
+pub mod shutdown;
 pub mod timeline;
 pub mod trash;
 pub mod webhooks;

@@ -177,10 +177,11 @@ async fn run(store: Store, cli: &Cli) -> anyhow::Result<()> {
             ..DeliveryOptions::default()
         },
     };
+    let shutdown = tessera_worker::shutdown::Shutdown::install();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(runtime::run(store.clone(), options, stopped));
     tracing::info!(dialect = ?store.dialect(), "worker ready, waiting for work");
-    shutdown_signal().await;
+    shutdown.wait().await;
     tracing::info!("stopping: finishing the deliveries in hand");
     let _ = stop.send(true);
     task.await
@@ -188,28 +189,4 @@ async fn run(store: Store, cli: &Cli) -> anyhow::Result<()> {
         .context("webhook loop could not start")?;
     tracing::info!("worker stopped");
     Ok(())
-}
-
-/// Resolves on ctrl-c or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }
