@@ -88,3 +88,37 @@ impl Cols {
         col
     }
 }
+
+/// A column name as a sea-query identifier.
+pub(crate) fn col(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+/// `FK_<from>_<column>`: `from.column` references `to.id`, ON DELETE CASCADE.
+pub(crate) fn fk(c: Cols, from: &str, column: &str, to: &str) -> ForeignKeyCreateStatement {
+    let mut fk = ForeignKey::create();
+    fk.name(format!("FK_{from}_{column}"))
+        .from(c.table(from), col(column))
+        .to(c.table(to), col("id"))
+        .on_delete(ForeignKeyAction::Cascade);
+    fk
+}
+
+/// `CREATE [UNIQUE] INDEX IF NOT EXISTS name ON table (columns)`.
+pub(crate) fn index(
+    c: Cols,
+    table: &str,
+    name: &str,
+    columns: &[&str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(c.table(table)).if_not_exists();
+    for column in columns {
+        idx.col(col(column));
+    }
+    if unique {
+        idx.unique();
+    }
+    idx
+}

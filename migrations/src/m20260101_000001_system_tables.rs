@@ -3,37 +3,12 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::columns::{CORE_SCHEMA, Cols};
+use crate::columns::{CORE_SCHEMA, Cols, col, fk, index};
 
 /// Creates `workspace`, `objectMetadata`, `fieldMetadata` and `apiKey` (and schema `core` on
 /// PostgreSQL). Every statement is idempotent (`IF NOT EXISTS`).
 #[derive(Debug, DeriveMigrationName)]
 pub struct Migration;
-
-fn col(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-fn fk(c: Cols, from: &str, column: &str, to: &str) -> ForeignKeyCreateStatement {
-    let mut fk = ForeignKey::create();
-    fk.name(format!("FK_{from}_{column}"))
-        .from(c.table(from), col(column))
-        .to(c.table(to), col("id"))
-        .on_delete(ForeignKeyAction::Cascade);
-    fk
-}
-
-fn index(c: Cols, table: &str, name: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(name).table(c.table(table)).if_not_exists();
-    for column in columns {
-        idx.col(col(column));
-    }
-    if unique {
-        idx.unique();
-    }
-    idx
-}
 
 fn workspace(c: Cols) -> TableCreateStatement {
     Table::create()

@@ -4,26 +4,13 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::columns::Cols;
+use crate::columns::{Cols, col, fk, index};
 
 /// Creates `user`, `userWorkspace` and `appToken`, and adds `workspace.subdomain`.
 /// Every statement is idempotent (`IF NOT EXISTS`) except the column addition, which runs
 /// once (recorded by the migrator).
 #[derive(Debug, DeriveMigrationName)]
 pub struct Migration;
-
-fn col(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-fn fk(c: Cols, from: &str, column: &str, to: &str) -> ForeignKeyCreateStatement {
-    let mut fk = ForeignKey::create();
-    fk.name(format!("FK_{from}_{column}"))
-        .from(c.table(from), col(column))
-        .to(c.table(to), col("id"))
-        .on_delete(ForeignKeyAction::Cascade);
-    fk
-}
 
 /// `user`: global across workspaces. `email` is stored lower-case and is unique among
 /// non-deleted users (index on `lower(email)`); `passwordHash` is a PHC string (argon2id).
@@ -87,18 +74,6 @@ fn app_token(c: Cols) -> TableCreateStatement {
         .foreign_key(&mut fk(c, "appToken", "userId", "user"))
         .foreign_key(&mut fk(c, "appToken", "workspaceId", "workspace"))
         .to_owned()
-}
-
-fn index(c: Cols, table: &str, name: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(name).table(c.table(table)).if_not_exists();
-    for column in columns {
-        idx.col(col(column));
-    }
-    if unique {
-        idx.unique();
-    }
-    idx
 }
 
 #[async_trait::async_trait]

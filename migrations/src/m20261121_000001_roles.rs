@@ -9,25 +9,12 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::Cols;
+use crate::columns::{Cols, col, fk};
 
 /// Creates the role tables and the two new `workspace` columns. Idempotent (`IF NOT EXISTS`
 /// for tables and indexes; the columns are added once, by this migration only).
 #[derive(Debug, DeriveMigrationName)]
 pub struct Migration;
-
-fn col(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-fn fk(c: Cols, from: &str, column: &str, to: &str) -> ForeignKeyCreateStatement {
-    let mut fk = ForeignKey::create();
-    fk.name(format!("FK_{from}_{column}"))
-        .from(c.table(from), col(column))
-        .to(c.table(to), col("id"))
-        .on_delete(ForeignKeyAction::Cascade);
-    fk
-}
 
 fn role(c: Cols) -> TableCreateStatement {
     Table::create()

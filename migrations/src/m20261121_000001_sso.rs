@@ -4,15 +4,11 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::Cols;
+use crate::columns::{Cols, col};
 
 /// Creates `workspaceSSOIdentityProvider`, `ssoLoginState` and `ssoUsedAssertion`.
 #[derive(Debug, DeriveMigrationName)]
 pub struct Migration;
-
-fn col(name: &str) -> Alias {
-    Alias::new(name)
-}
 
 /// `workspaceSSOIdentityProvider` (Twenty's columns): `status` is `Active`, `Inactive` or
 /// `Error`; `type` is `OIDC` or `SAML`; `clientID`/`clientSecret` are OIDC's, `ssoURL`,

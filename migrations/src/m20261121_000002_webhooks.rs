@@ -4,24 +4,11 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::Cols;
+use crate::columns::{Cols, col, fk};
 
 /// Creates `webhook`, `webhookDelivery` and `webhookDeadLetter`. Idempotent (`IF NOT EXISTS`).
 #[derive(Debug, DeriveMigrationName)]
 pub struct Migration;
-
-fn col(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-fn fk(c: Cols, from: &str, column: &str, to: &str) -> ForeignKeyCreateStatement {
-    let mut fk = ForeignKey::create();
-    fk.name(format!("FK_{from}_{column}"))
-        .from(c.table(from), col(column))
-        .to(c.table(to), col("id"))
-        .on_delete(ForeignKeyAction::Cascade);
-    fk
-}
 
 /// `webhook`: one row per webhook of a workspace. `operations` is a JSON array of strings
 /// (`person.created`, `*.updated`, `*.*`); `deletedAt` marks a deleted webhook.
