@@ -60,10 +60,14 @@ pub struct Cli {
     /// SSRF protection).
     #[arg(long, env = "TESSERA_WEBHOOK_ALLOW_PRIVATE_TARGETS", global = true)]
     pub webhook_allow_private_targets: bool,
-    /// Run webhook deliveries inside `serve` (default: only in embedded mode; with PostgreSQL
-    /// run `tessera-worker`).
-    #[arg(long, env = "TESSERA_WEBHOOKS_IN_PROCESS", global = true)]
-    pub webhooks_in_process: Option<bool>,
+    /// Run the worker's jobs (timeline, webhooks, trash purge) inside `serve` (default: only
+    /// in embedded mode; with PostgreSQL run `tessera-worker`).
+    #[arg(long, env = "TESSERA_JOBS_IN_PROCESS", global = true)]
+    pub jobs_in_process: Option<bool>,
+    /// Job queue name prefix, shared with `tessera-worker` (processes sharing a database and
+    /// a prefix share the queues).
+    #[arg(long, env = "TESSERA_JOB_QUEUE_PREFIX", default_value = tessera_worker::jobs::DEFAULT_PREFIX, global = true)]
+    pub job_queue_prefix: String,
     /// Log format.
     #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -268,7 +272,8 @@ impl Cli {
                 ),
                 ..crate::events::DispatcherOptions::default()
             },
-            webhooks: tessera_worker::webhooks::runtime::WebhookRuntimeOptions {
+            jobs: tessera_worker::jobs::JobOptions {
+                prefix: self.job_queue_prefix.clone(),
                 delivery: tessera_worker::webhooks::deliver::DeliveryOptions {
                     policy: tessera_worker::webhooks::url_policy::UrlPolicy {
                         allow_private: self.webhook_allow_private_targets,
@@ -277,7 +282,7 @@ impl Cli {
                 },
                 ..Default::default()
             },
-            webhooks_in_process: self.webhooks_in_process,
+            jobs_in_process: self.jobs_in_process,
         }
     }
 }
@@ -363,21 +368,28 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    let queue = tessera_worker::jobs::JobQueue::connect(&config.store_config(), &config.jobs.prefix)
+        .await
+        .context("cannot open the job queue")?;
     let dispatcher = crate::events::spawn_dispatcher(
         state.store().clone(),
         state.pubsub().clone(),
+        Some(queue.clone()),
         config.events,
     );
     let shutdown = tessera_worker::shutdown::Shutdown::install();
-    let (stop_webhooks, webhooks_stopped) = tokio::sync::watch::channel(false);
-    let webhooks = config.runs_webhooks_in_process().then(|| {
-        tokio::spawn(tessera_worker::webhooks::runtime::run(
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let jobs = config.runs_jobs_in_process().then(|| {
+        tokio::spawn(tessera_worker::jobs::runtime::run(
             state.store().clone(),
-            config.webhooks,
-            webhooks_stopped,
+            queue,
+            config.jobs.clone(),
+            async move {
+                let _ = jobs_stopped.await;
+            },
         ))
     });
-    tracing::info!(%addr, redis = state.pubsub().uses_redis(), webhooks_in_process = webhooks.is_some(), "listening");
+    tracing::info!(%addr, redis = state.pubsub().uses_redis(), jobs_in_process = jobs.is_some(), "listening");
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -385,11 +397,11 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown.wait())
     .await;
     dispatcher.abort();
-    let _ = stop_webhooks.send(true);
-    if let Some(handle) = webhooks {
+    let _ = stop_jobs.send(());
+    if let Some(handle) = jobs {
         match handle.await {
-            Ok(Err(e)) => tracing::warn!(error = %e, "webhook deliveries could not start"),
-            Err(e) => tracing::warn!(error = %e, "webhook deliveries stopped abnormally"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "the in-process jobs stopped with an error"),
+            Err(e) => tracing::warn!(error = %e, "the in-process jobs stopped abnormally"),
             Ok(Ok(())) => {}
         }
     }

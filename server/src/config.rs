@@ -28,12 +28,13 @@ pub struct ServerConfig {
     pub redis_url: Option<String>,
     /// Outbox dispatcher timing (sweep interval, retention of dispatched events).
     pub events: crate::events::DispatcherOptions,
-    /// Outbound webhooks: delivery settings (timeout, retries, URL policy: private and
-    /// loopback targets are refused unless `webhooks.delivery.policy.allow_private`).
-    pub webhooks: tessera_worker::webhooks::runtime::WebhookRuntimeOptions,
-    /// Run the webhook fan-out and deliveries inside `serve` (`None`: only in embedded mode,
-    /// where no separate `tessera-worker` runs).
-    pub webhooks_in_process: Option<bool>,
+    /// The jobs (apalis): queue prefix, and for the in-process worker the webhook delivery
+    /// settings (timeout, retries, URL policy: private and loopback targets are refused
+    /// unless `jobs.delivery.policy.allow_private`) and schedules.
+    pub jobs: tessera_worker::jobs::JobOptions,
+    /// Run the worker's jobs (timeline, webhooks, trash purge) inside `serve` (`None`: only
+    /// in embedded mode, where no separate `tessera-worker` runs).
+    pub jobs_in_process: Option<bool>,
 }
 
 impl ServerConfig {
@@ -49,14 +50,14 @@ impl ServerConfig {
             auth: crate::AuthConfig::default(),
             redis_url: None,
             events: crate::events::DispatcherOptions::default(),
-            webhooks: tessera_worker::webhooks::runtime::WebhookRuntimeOptions::default(),
-            webhooks_in_process: None,
+            jobs: tessera_worker::jobs::JobOptions::default(),
+            jobs_in_process: None,
         }
     }
 
-    /// Whether `serve` runs the webhook stages in-process.
-    pub fn runs_webhooks_in_process(&self) -> bool {
-        self.webhooks_in_process
+    /// Whether `serve` runs the worker's jobs in-process.
+    pub fn runs_jobs_in_process(&self) -> bool {
+        self.jobs_in_process
             .unwrap_or(self.database_url.is_none())
     }
 
@@ -86,8 +87,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("auth", &self.auth)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("events", &self.events)
-            .field("webhooks", &self.webhooks)
-            .field("webhooks_in_process", &self.webhooks_in_process)
+            .field("jobs", &self.jobs)
+            .field("jobs_in_process", &self.jobs_in_process)
             .finish()
     }
 }

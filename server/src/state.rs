@@ -52,7 +52,7 @@ impl AppState {
             None => crate::events::PubSub::local(),
         };
         let state = Self::from_parts_with(store, app_secret, config.auth.clone(), pubsub);
-        state.set_webhook_url_policy(config.webhooks.delivery.policy);
+        state.set_webhook_url_policy(config.jobs.delivery.policy);
         Ok(state)
     }
 

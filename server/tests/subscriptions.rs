@@ -35,6 +35,7 @@ fn dispatcher(state: &AppState) -> tokio::task::JoinHandle<()> {
     spawn_dispatcher(
         state.store().clone(),
         state.pubsub().clone(),
+        None,
         DispatcherOptions {
             sweep_interval: Duration::from_secs(3600),
             sweep_at_start: false,
@@ -343,6 +344,7 @@ async fn undispatched_events_are_delivered_when_a_dispatcher_starts(state: AppSt
     let _dispatcher = spawn_dispatcher(
         second.store().clone(),
         second.pubsub().clone(),
+        None,
         DispatcherOptions::default(),
     );
     let e = client.event_for("1", &id).await;

@@ -1,6 +1,7 @@
 //! Webhooks end to end, on SQLite and PostgreSQL: `/metadata` CRUD with Twenty's shapes,
 //! validation, SSRF refusal, tenant isolation; then delivery of record events to a local
-//! receiver (signature verified independently), retries after 500s, dead letters and replay.
+//! receiver (signature verified independently) by the worker's jobs (apalis, on each test's
+//! own queue prefix), retries after 500s, dead letters and replay.
 
 mod common;
 mod webhook_receiver;
@@ -11,12 +12,13 @@ use serde_json::{Value, json};
 use tessera_core::WorkspaceId;
 use tessera_server::AppState;
 use tessera_store::DeliveryStatus;
-use tessera_worker::webhooks::deliver::{Deliverer, DeliveryOptions};
+use tessera_worker::jobs::delivery;
+use tessera_worker::webhooks::deliver::DeliveryOptions;
 use tessera_worker::webhooks::fanout;
 use tessera_worker::webhooks::url_policy::UrlPolicy;
 use uuid::Uuid;
 
-use common::{post_graphql, post_metadata};
+use common::{Jobs, post_graphql, post_metadata};
 use webhook_receiver::{Receiver, signature_is_valid};
 
 const FIELDS: &str =
@@ -244,20 +246,6 @@ fn fast_options() -> DeliveryOptions {
     }
 }
 
-/// Runs fan-out and delivery rounds until `done` holds (bounded number of rounds).
-async fn pump(state: &AppState, ws: WorkspaceId, deliverer: &Deliverer, done: impl Fn() -> bool) {
-    for _ in 0..500 {
-        fanout::fan_out_workspace(state.store(), ws)
-            .await
-            .expect("fan out");
-        deliverer.run_once().await.expect("deliver");
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("deliveries did not complete");
-}
 
 async fn delivery_signed_retried_isolated(state: AppState) {
     allow_loopback(&state);
@@ -295,11 +283,9 @@ async fn delivery_signed_retried_isolated(state: AppState) {
         )
         .await;
     ok(&r);
-    let deliverer = Deliverer::new(state.store().clone(), fast_options())
-        .expect("client")
-        .only_workspace(a.ws);
+    let jobs = Jobs::start(&state, fast_options()).await;
     let rx = receiver.clone();
-    pump(&state, a.ws, &deliverer, move || {
+    jobs.run_until(a.ws, move || {
         let got = rx.received();
         got.iter()
             .filter(|r| r.json()["eventName"] == "person.created")
@@ -400,11 +386,12 @@ async fn delivery_signed_retried_isolated(state: AppState) {
     );
     // Re-running fan-out queues nothing new; nothing reached B's receiver.
     assert_eq!(
-        fanout::fan_out_workspace(state.store(), a.ws)
+        fanout::fan_out_workspace(state.store(), &jobs.queue, a.ws)
             .await
             .expect("fan out"),
         0
     );
+    jobs.stop().await;
     assert!(
         other.received().is_empty(),
         "B got A's events: {:?}",
@@ -426,27 +413,23 @@ async fn dead_letter_and_replay(state: AppState) {
         Uuid::parse_str(ok(&r)["createWebhook"]["id"].as_str().expect("id")).expect("uuid");
     receiver.always_fail(true);
     a.create_person("Grace").await;
-    let deliverer = Deliverer::new(state.store().clone(), fast_options())
-        .expect("client")
-        .only_workspace(a.ws);
+    let jobs = Jobs::start(&state, fast_options()).await;
     let store = state.store().clone();
     let ws = a.ws;
-    for _ in 0..500 {
-        fanout::fan_out_workspace(&store, ws)
-            .await
-            .expect("fan out");
-        deliverer.run_once().await.expect("deliver");
-        let log = store
+    let dead_now = || async {
+        store
             .webhook_deliveries(ws, hook_id, 10)
             .await
-            .expect("log");
-        if log
+            .expect("log")
             .first()
             .is_some_and(|d| d.status == DeliveryStatus::Dead)
-        {
+    };
+    for _ in 0..300 {
+        jobs.wake(ws).await;
+        if dead_now().await {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let log = store
         .webhook_deliveries(ws, hook_id, 10)
@@ -468,25 +451,19 @@ async fn dead_letter_and_replay(state: AppState) {
     assert_eq!(dead[0].event_name, "person.created");
     assert_eq!(dead[0].attempts, 3);
     // Nothing more is attempted while dead.
-    deliverer.run_once().await.expect("deliver");
+    jobs.wake(ws).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.received().len(), 3);
 
     // Replay once the receiver is fixed: delivered with the same key and body.
     receiver.always_fail(false);
     assert!(
-        store
-            .replay_webhook_dead_letter(dead[0].id)
+        delivery::push_replay(&store, &jobs.queue, dead[0].id)
             .await
             .expect("replay")
     );
-    assert!(
-        !store
-            .replay_webhook_dead_letter(dead[0].id)
-            .await
-            .expect("replay twice")
-    );
     let rx = receiver.clone();
-    pump(&state, a.ws, &deliverer, move || rx.received().len() >= 4).await;
+    jobs.run_until(a.ws, move || rx.received().len() >= 4).await;
     let got = receiver.received();
     assert_eq!(got[3].body, got[0].body);
     assert_eq!(
@@ -507,12 +484,28 @@ async fn dead_letter_and_replay(state: AppState) {
             .any(|d| d.id == dead[0].id),
         "a replayed dead letter is no longer listed"
     );
+    assert!(
+        !delivery::push_replay(&store, &jobs.queue, dead[0].id)
+            .await
+            .expect("replay twice"),
+        "a dead letter replays once"
+    );
+    assert_eq!(receiver.received().len(), 4);
 
-    // A deleted webhook's pending deliveries are dead-lettered, not sent.
+    // A deleted webhook's pending deliveries are dead-lettered, not sent: queue the delivery
+    // while the workers are stopped, delete the webhook, start them again.
+    let prefix = jobs.prefix.clone();
+    jobs.stop().await;
     a.create_person("Linus").await;
-    fanout::fan_out_workspace(&store, ws)
+    let stopped = tessera_worker::jobs::JobQueue::connect(&common::store_config(&state), &prefix)
         .await
-        .expect("fan out");
+        .expect("queue");
+    assert_eq!(
+        fanout::fan_out_workspace(&store, &stopped, ws)
+            .await
+            .expect("fan out"),
+        1
+    );
     let r = a
         .metadata(
             "mutation($id: UUID!) { deleteWebhook(id: $id) { id } }",
@@ -520,7 +513,20 @@ async fn dead_letter_and_replay(state: AppState) {
         )
         .await;
     ok(&r);
-    deliverer.run_once().await.expect("deliver");
+    let jobs = Jobs::start_on(&state, fast_options(), prefix).await;
+    for _ in 0..300 {
+        let log = store
+            .webhook_deliveries(ws, hook_id, 10)
+            .await
+            .expect("log");
+        if log.iter().any(|d| {
+            d.status == DeliveryStatus::Dead && d.last_error.as_deref() == Some("webhook deleted")
+        }) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    jobs.stop().await;
     assert_eq!(
         receiver.received().len(),
         4,
@@ -532,7 +538,8 @@ async fn dead_letter_and_replay(state: AppState) {
         .expect("log");
     assert!(
         log.iter().any(|d| d.status == DeliveryStatus::Dead
-            && d.last_error.as_deref() == Some("webhook deleted"))
+            && d.last_error.as_deref() == Some("webhook deleted")),
+        "{log:?}"
     );
 }
 both!(dead_letter_and_replay);
@@ -549,19 +556,28 @@ async fn delivery_time_ssrf_check(state: AppState) {
     let hook_id =
         Uuid::parse_str(ok(&r)["createWebhook"]["id"].as_str().expect("id")).expect("uuid");
     a.create_person("Eve").await;
-    let strict = Deliverer::new(
-        state.store().clone(),
+    let strict = Jobs::start(
+        &state,
         DeliveryOptions {
             policy: UrlPolicy::default(),
             ..fast_options()
         },
     )
-    .expect("client")
-    .only_workspace(a.ws);
-    fanout::fan_out_workspace(state.store(), a.ws)
-        .await
-        .expect("fan out");
-    assert_eq!(strict.run_once().await.expect("deliver"), 1);
+    .await;
+    let store = state.store().clone();
+    let ws = a.ws;
+    for _ in 0..300 {
+        strict.wake(ws).await;
+        let log = store
+            .webhook_deliveries(ws, hook_id, 10)
+            .await
+            .expect("log");
+        if log.first().is_some_and(|d| d.status == DeliveryStatus::Dead) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    strict.stop().await;
     assert!(receiver.received().is_empty());
     let log = state
         .store()

@@ -1,9 +1,13 @@
 //! Webhook delivery throughput to a local receiver (deliveries/s), on SQLite and, when
 //! `TESSERA_TEST_DATABASE_URL` reaches a server, PostgreSQL (database name + `_bench_hooks`).
 //! `WEBHOOK_BENCH_N` events (default 2000) are written through `/graphql` first; then the
-//! fan-out stage and the deliverer run until every delivery is recorded `DELIVERED`; the time
-//! of that phase is reported (fan-out + signed POST + bookkeeping), for concurrency 16 and 64.
-//! Run: `scripts/bench-webhooks`.
+//! worker's jobs (apalis: one outbox job, the fan-out, one delivery job per event) run until
+//! the receiver has every delivery and each is recorded `DELIVERED`; the time of that phase is
+//! reported, for concurrency 16 and 64.
+//!
+//! Baseline, measured in the same run: the same number of POSTs of the same size sent straight
+//! to the receiver by one HTTP client at the same concurrency (no queue, no database); the
+//! ratio is what the durable queue and the delivery log cost. Run: `scripts/bench-webhooks`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,9 +17,9 @@ use axum::body::Body;
 use axum::http::Request;
 use serde_json::json;
 use tessera_server::AppState;
-use tessera_store::{Store, StoreConfig};
-use tessera_worker::webhooks::deliver::{Deliverer, DeliveryOptions};
-use tessera_worker::webhooks::fanout;
+use tessera_store::{DeliveryStatus, Store, StoreConfig};
+use tessera_worker::jobs::{JobOptions, JobQueue, outbox, runtime};
+use tessera_worker::webhooks::deliver::DeliveryOptions;
 use tessera_worker::webhooks::url_policy::UrlPolicy;
 use tower::ServiceExt;
 
@@ -42,13 +46,13 @@ async fn receiver() -> (String, Arc<AtomicUsize>) {
     (format!("http://{addr}/hook"), count)
 }
 
-async fn run(label: &str, store: Store, n: usize, concurrency: usize) {
+async fn run(label: &str, config: &StoreConfig, store: Store, n: usize, concurrency: usize) {
     let state = AppState::from_parts(store.clone(), "bench-secret".to_owned());
     let (ws, token) = tessera_server::create_workspace(&state, "Bench", false)
         .await
         .expect("workspace");
     let (url, count) = receiver().await;
-    store
+    let hook = store
         .create_webhook(
             ws,
             None,
@@ -58,7 +62,8 @@ async fn run(label: &str, store: Store, n: usize, concurrency: usize) {
             "bench",
         )
         .await
-        .expect("webhook");
+        .expect("webhook")
+        .id;
     let app = tessera_server::app(state.clone());
     for i in 0..n {
         let body = json!({
@@ -74,38 +79,78 @@ async fn run(label: &str, store: Store, n: usize, concurrency: usize) {
         let response = app.clone().oneshot(request).await.expect("infallible");
         assert!(response.status().is_success());
     }
-    let deliverer = Deliverer::new(
-        store.clone(),
-        DeliveryOptions {
-            policy: UrlPolicy {
-                allow_private: true,
-            },
-            concurrency,
-            batch: concurrency as u32,
-            timeout: Duration::from_secs(10),
-            ..DeliveryOptions::default()
+    let prefix = format!("bench-{}", uuid::Uuid::new_v4().simple());
+    let queue = JobQueue::connect(config, &prefix).await.expect("queue");
+    let delivery = DeliveryOptions {
+        policy: UrlPolicy {
+            allow_private: true,
         },
-    )
-    .expect("client")
-    .only_workspace(ws);
+        concurrency,
+        timeout: Duration::from_secs(10),
+        ..DeliveryOptions::default()
+    };
+    let options = JobOptions {
+        prefix: prefix.clone(),
+        worker_name: prefix.clone(),
+        delivery,
+        sweep_schedule: "0 0 0 1 1 *".to_owned(),
+        purge_schedule: "0 0 0 1 1 *".to_owned(),
+        ..JobOptions::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(runtime::run(store.clone(), queue.clone(), options, async move {
+        let _ = stopped.await;
+    }));
     let started = Instant::now();
-    fanout::fan_out_workspace(&store, ws)
-        .await
-        .expect("fan out");
-    let fanned = started.elapsed();
-    while deliverer.run_once().await.expect("deliver") > 0 {}
+    outbox::push(&queue, ws, "bench").await.expect("push");
+    loop {
+        if count.load(Ordering::Relaxed) >= n {
+            let log = store.webhook_deliveries(ws, hook, n as u32).await.expect("log");
+            if log.len() == n && log.iter().all(|d| d.status == DeliveryStatus::Delivered) {
+                break;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "deliveries stalled");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let elapsed = started.elapsed();
+    let _ = stop.send(());
+    worker.await.expect("worker").expect("jobs");
     assert_eq!(
         count.load(Ordering::Relaxed),
         n,
         "every event delivered once"
     );
+    let direct = baseline(&url, n, concurrency).await;
+    let rate = n as f64 / elapsed.as_secs_f64();
+    let base_rate = n as f64 / direct.as_secs_f64();
     println!(
-        "{label:<10} concurrency {concurrency:>3}: {n} deliveries in {:.2} s (fan-out {:.2} s) = {:.0} deliveries/s",
+        "{label:<10} concurrency {concurrency:>3}: {n} deliveries in {:.2} s = {rate:.0} deliveries/s; \
+         baseline (direct POSTs) {base_rate:.0}/s; ratio {:.2}x of baseline",
         elapsed.as_secs_f64(),
-        fanned.as_secs_f64(),
-        n as f64 / elapsed.as_secs_f64()
+        rate / base_rate
     );
+}
+
+/// `n` POSTs of a typical delivery body straight to `url`, `concurrency` at a time.
+async fn baseline(url: &str, n: usize, concurrency: usize) -> Duration {
+    use futures_util::StreamExt;
+    let client = reqwest::Client::new();
+    let body = json!({"eventName": "person.created", "record": {"id": uuid::Uuid::new_v4(), "name": {"firstName": "B", "lastName": ""}}, "padding": "x".repeat(900)}).to_string();
+    let started = Instant::now();
+    futures_util::stream::iter(0..n)
+        .for_each_concurrent(concurrency, |_| {
+            let request = client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body.clone());
+            async move {
+                let r = request.send().await.expect("post");
+                assert!(r.status().is_success());
+            }
+        })
+        .await;
+    started.elapsed()
 }
 
 #[tokio::main]
@@ -116,13 +161,12 @@ async fn main() {
         .unwrap_or(2000);
     for concurrency in [16, 64] {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::connect(&StoreConfig {
+        let config = StoreConfig {
             database_url: None,
             data_dir: dir.path().to_owned(),
-        })
-        .await
-        .expect("sqlite");
-        run("sqlite", store, n, concurrency).await;
+        };
+        let store = Store::connect(&config).await.expect("sqlite");
+        run("sqlite", &config, store, n, concurrency).await;
     }
     let base = std::env::var("TESSERA_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned());
@@ -138,12 +182,11 @@ async fn main() {
         return;
     }
     for concurrency in [16, 64] {
-        let store = Store::connect(&StoreConfig {
+        let config = StoreConfig {
             database_url: Some(url.clone()),
             data_dir: std::env::temp_dir(),
-        })
-        .await
-        .expect("postgres");
-        run("postgres", store, n, concurrency).await;
+        };
+        let store = Store::connect(&config).await.expect("postgres");
+        run("postgres", &config, store, n, concurrency).await;
     }
 }

@@ -1,9 +1,10 @@
-//! The Tessera background worker as a library: timeline activities (outbox → `timelineActivity`
-//! records through the query compiler) and outbound webhooks (outbox → durable delivery
-//! queue → signed HTTP POSTs with retries and a dead-letter table). The `tessera-worker` binary
-//! runs it against PostgreSQL or the embedded store; `tessera serve` runs the same loops
-//! in-process.
+//! The Tessera background worker as a library: jobs on apalis ([`jobs`]) for timeline
+//! activities (outbox → `timelineActivity` records through the query compiler), outbound
+//! webhooks (outbox → delivery jobs → signed HTTP POSTs with retries and a dead-letter table)
+//! and the trash purge. The `tessera-worker` binary runs them against PostgreSQL or the
+//! embedded store; `tessera serve` runs the same jobs in-process on the embedded store.
 
+pub mod jobs;
 pub mod shutdown;
 pub mod timeline;
 pub mod trash;

@@ -1,12 +1,13 @@
 //! `tessera-worker`: the background worker. Connects to the store (running migrations like the
-//! server does) and runs the webhook stages (outbox → queued deliveries → signed POSTs with
-//! retries) until SIGTERM or ctrl-c; the round in progress finishes first (see
-//! `tessera_worker::webhooks::runtime`).
+//! server does) and to the job queue (apalis on the same database; `<data_dir>/jobs.db` on the
+//! embedded store), then runs the jobs (`tessera_worker::jobs`: outbox stages, webhook
+//! deliveries, the outbox sweep and the trash purge) until SIGTERM or ctrl-c; the jobs in hand
+//! finish first.
 //!
 //! Operator commands: `tessera-worker deliveries --workspace <id> --webhook <id>` (the
 //! webhook's delivery log, see `Command::Deliveries`), `tessera-worker dead-letters list` (one line per unreplayed dead
 //! letter: `<id> <workspaceId> <webhookId> <eventName> attempts=<n> error=<last error>`) and
-//! `tessera-worker dead-letters replay <id>` (the delivery is queued again, due now).
+//! `tessera-worker dead-letters replay <id>` (a new first attempt is queued, due now).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,8 +15,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tessera_store::{Store, StoreConfig};
+use tessera_worker::jobs::{JobOptions, JobQueue, delivery, runtime};
 use tessera_worker::webhooks::deliver::DeliveryOptions;
-use tessera_worker::webhooks::runtime::{self, WebhookRuntimeOptions};
 use tessera_worker::webhooks::url_policy::UrlPolicy;
 use uuid::Uuid;
 
@@ -53,9 +54,26 @@ struct Cli {
         default_value_t = 3_600_000
     )]
     webhook_max_delay_ms: u64,
-    /// Pause between rounds when nothing is due, milliseconds.
-    #[arg(long, env = "TESSERA_WORKER_POLL_MS", default_value_t = 500)]
-    poll_ms: u64,
+    /// Webhook deliveries attempted at the same time.
+    #[arg(long, env = "TESSERA_WEBHOOK_CONCURRENCY", default_value_t = 16)]
+    webhook_concurrency: usize,
+    /// Queue name prefix; processes sharing a database and a prefix share the queues.
+    #[arg(long, env = "TESSERA_JOB_QUEUE_PREFIX", default_value = tessera_worker::jobs::DEFAULT_PREFIX, global = true)]
+    queue_prefix: String,
+    /// This worker's name, unique among running workers (default `<host>-<pid>`); a worker
+    /// started under a dead worker's name takes back its jobs at once.
+    #[arg(long, env = "TESSERA_WORKER_NAME")]
+    worker_name: Option<String>,
+    /// Heartbeat interval, milliseconds; a worker silent for 3 heartbeats is dead and its
+    /// jobs are queued again.
+    #[arg(long, env = "TESSERA_WORKER_HEARTBEAT_MS", default_value_t = 5000)]
+    heartbeat_ms: u64,
+    /// Cron schedule (6 fields, with seconds) of the outbox sweep.
+    #[arg(long, env = "TESSERA_OUTBOX_SWEEP_SCHEDULE", default_value = "*/30 * * * * *")]
+    sweep_schedule: String,
+    /// Cron schedule (6 fields, with seconds) of the trash purge.
+    #[arg(long, env = "TESSERA_TRASH_PURGE_SCHEDULE", default_value = "0 17 * * * *")]
+    purge_schedule: String,
     /// Operator command; without one, the worker runs.
     #[command(subcommand)]
     command: Option<Command>,
@@ -87,7 +105,8 @@ enum Command {
 enum DeadLetterCommand {
     /// List unreplayed dead letters, oldest first.
     List,
-    /// Queue a dead letter's delivery again (same idempotency key and body).
+    /// Queue a dead letter's delivery again (same idempotency key and body; attempts count
+    /// from 1 again).
     Replay {
         /// The dead letter's id (first column of `list`).
         id: Uuid,
@@ -108,8 +127,14 @@ async fn main() -> anyhow::Result<()> {
         data_dir: cli.data_dir.clone(),
     })
     .await?;
+    let store_config = StoreConfig {
+        database_url: cli.database_url.clone(),
+        data_dir: cli.data_dir.clone(),
+    };
     match &cli.command {
-        Some(Command::DeadLetters { command }) => dead_letters(&store, command).await,
+        Some(Command::DeadLetters { command }) => {
+            dead_letters(&store, &store_config, &cli.queue_prefix, command).await
+        }
         Some(Command::Deliveries {
             workspace,
             webhook,
@@ -132,11 +157,16 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        None => run(store, &cli).await,
+        None => run(store, &store_config, &cli).await,
     }
 }
 
-async fn dead_letters(store: &Store, command: &DeadLetterCommand) -> anyhow::Result<()> {
+async fn dead_letters(
+    store: &Store,
+    config: &StoreConfig,
+    prefix: &str,
+    command: &DeadLetterCommand,
+) -> anyhow::Result<()> {
     match command {
         DeadLetterCommand::List => {
             for d in store.webhook_dead_letters().await? {
@@ -153,7 +183,8 @@ async fn dead_letters(store: &Store, command: &DeadLetterCommand) -> anyhow::Res
             Ok(())
         }
         DeadLetterCommand::Replay { id } => {
-            if store.replay_webhook_dead_letter(*id).await? {
+            let queue = JobQueue::connect(config, prefix).await?;
+            if delivery::push_replay(store, &queue, *id).await? {
                 println!("replayed {id}");
                 Ok(())
             } else {
@@ -163,9 +194,16 @@ async fn dead_letters(store: &Store, command: &DeadLetterCommand) -> anyhow::Res
     }
 }
 
-async fn run(store: Store, cli: &Cli) -> anyhow::Result<()> {
-    let options = WebhookRuntimeOptions {
-        poll_interval: Duration::from_millis(cli.poll_ms.max(10)),
+async fn run(store: Store, config: &StoreConfig, cli: &Cli) -> anyhow::Result<()> {
+    let queue = JobQueue::connect(config, &cli.queue_prefix)
+        .await
+        .context("cannot open the job queue")?;
+    let options = JobOptions {
+        prefix: cli.queue_prefix.clone(),
+        worker_name: cli
+            .worker_name
+            .clone()
+            .unwrap_or_else(tessera_worker::jobs::default_worker_name),
         delivery: DeliveryOptions {
             timeout: Duration::from_millis(cli.webhook_timeout_ms.max(1)),
             max_attempts: cli.webhook_max_attempts.max(1),
@@ -174,19 +212,21 @@ async fn run(store: Store, cli: &Cli) -> anyhow::Result<()> {
             policy: UrlPolicy {
                 allow_private: cli.webhook_allow_private_targets,
             },
-            ..DeliveryOptions::default()
+            concurrency: cli.webhook_concurrency.max(1),
         },
+        heartbeat: Duration::from_millis(cli.heartbeat_ms.max(100)),
+        sweep_schedule: cli.sweep_schedule.clone(),
+        purge_schedule: cli.purge_schedule.clone(),
+        ..JobOptions::default()
     };
     let shutdown = tessera_worker::shutdown::Shutdown::install();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let task = tokio::spawn(runtime::run(store.clone(), options, stopped));
+    let task = tokio::spawn(runtime::run(store.clone(), queue, options, async move {
+        shutdown.wait().await;
+    }));
     tracing::info!(dialect = ?store.dialect(), "worker ready, waiting for work");
-    shutdown.wait().await;
-    tracing::info!("stopping: finishing the deliveries in hand");
-    let _ = stop.send(true);
     task.await
-        .context("webhook loop panicked")?
-        .context("webhook loop could not start")?;
+        .context("worker panicked")?
+        .context("worker stopped with an error")?;
     tracing::info!("worker stopped");
     Ok(())
 }

@@ -1,18 +1,14 @@
 //! The trash purge job: destroys soft-deleted records older than the workspace's
 //! `trashRetentionDays` (Twenty's trash cleanup), object by object, through the query compiler
 //! (`destroy…(filter: { deletedAt: { lt: <cutoff> } })`, so the usual `destroyed` events are
-//! written). Runs from the worker loop every [`PURGE_INTERVAL`]; re-running is harmless.
-
-use std::time::Duration;
+//! written). Runs from the worker's purge cron job ([`crate::jobs::JobOptions::purge_schedule`],
+//! hourly by default); re-running is harmless.
 
 use chrono::Utc;
 use serde_json::json;
 use tessera_core::{Session, WorkspaceId};
 use tessera_query::{FieldRef, Filter, FilterOp, Operation, RecordSelection, Target};
 use tessera_store::{Store, StoreError};
-
-/// How often the worker loop purges every workspace.
-pub const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Why a purge failed.
 #[derive(Debug, thiserror::Error)]

@@ -24,6 +24,7 @@ mod roles;
 mod runner;
 mod sql;
 mod sso;
+mod stage_lock;
 mod sys;
 mod timestamps;
 mod trash;
@@ -56,6 +57,8 @@ pub use sso::{
     NewSsoLoginState, NewSsoProvider, SsoLoginStateRecord, SsoProviderKind, SsoProviderRecord,
     SsoProviderStatus,
 };
+pub use sea_orm::sqlx;
+pub use stage_lock::StageLock;
 pub use timestamps::MetadataTimestamps;
 pub use webhook_deliveries::{
     DeliveryStatus, NewWebhookDelivery, WebhookDeadLetter, WebhookDeliveryRecord,
@@ -89,6 +92,8 @@ struct Inner {
     events: Arc<runner::EventSignal>,
     /// Role permissions by (workspace, role), labelled with the permissions version.
     permissions: roles::PermissionsCache,
+    /// In-process stage locks of the embedded store ([`Store::lock_workspace_stage`]).
+    stage_locks: stage_lock::LocalStageLocks,
 }
 
 impl std::fmt::Debug for Store {
@@ -117,6 +122,7 @@ impl Store {
                 runners: Mutex::new(HashMap::new()),
                 events: Arc::default(),
                 permissions: roles::PermissionsCache::default(),
+                stage_locks: stage_lock::LocalStageLocks::default(),
             }),
         })
     }

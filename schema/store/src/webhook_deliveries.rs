@@ -1,13 +1,14 @@
-//! Webhook deliveries: the delivery log of every webhook, which is also the durable queue the
-//! delivery worker claims from, and the dead-letter table.
+//! Webhook deliveries: the delivery log of every webhook (its state and outcome) and the
+//! dead-letter table. The attempts themselves are apalis jobs (`tessera_worker::jobs`); this
+//! table is what they read and record, and what operators list.
 //!
 //! # Life of a delivery (`webhookDelivery` row, keyed by its idempotency key)
 //! 1. [`Store::enqueue_webhook_deliveries`] inserts it `PENDING` (a key already present is
-//!    skipped, so re-reading outbox events after a crash queues nothing twice).
-//! 2. [`Store::claim_webhook_deliveries`] leases due rows (`lockedUntil` = now + lease;
-//!    `FOR UPDATE SKIP LOCKED` on PostgreSQL, so concurrent workers never claim the same row).
-//!    A worker that dies mid-delivery leaves the lease to expire; the row is claimed again.
-//! 3. The worker records the outcome: [`Store::record_webhook_delivered`] (`DELIVERED`),
+//!    skipped, so re-reading outbox events after a crash queues nothing twice); the worker
+//!    then queues its first attempt job.
+//! 2. An attempt job reads it with [`Store::webhook_delivery`] (a job finding it no longer
+//!    `PENDING` is a duplicate and does nothing).
+//! 3. The job records the outcome: [`Store::record_webhook_delivered`] (`DELIVERED`),
 //!    or [`Store::record_webhook_failure`] with the next attempt time (`PENDING`) or without
 //!    one (`DEAD`, plus a `webhookDeadLetter` row, in one transaction).
 //! 4. [`Store::replay_webhook_dead_letter`] puts a dead delivery back to `PENDING`.
@@ -15,7 +16,6 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait};
 use tessera_core::WorkspaceId;
-use tessera_query::Dialect;
 use uuid::Uuid;
 
 use crate::{Store, StoreError};
@@ -189,48 +189,23 @@ impl Store {
         Ok(inserted)
     }
 
-    /// Leases up to `limit` due `PENDING` deliveries (of every workspace, or of `only`) until
-    /// `lease_until` and returns them, oldest due first. Errors: [`StoreError::Database`].
-    pub async fn claim_webhook_deliveries(
+    /// The delivery with idempotency key `key`, if any. Errors: [`StoreError::Database`].
+    pub async fn webhook_delivery(
         &self,
-        limit: u32,
-        lease_until: DateTime<Utc>,
-        only: Option<WorkspaceId>,
-    ) -> Result<Vec<WebhookDeliveryRecord>, StoreError> {
+        key: &str,
+    ) -> Result<Option<WebhookDeliveryRecord>, StoreError> {
         let sys = self.sys();
-        let table = sys.table("webhookDelivery");
-        let lock = if self.dialect() == Dialect::Postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
         let sql = format!(
-            "UPDATE {table} SET \"lockedUntil\" = {p1} WHERE \"idempotencyKey\" IN (\
-             SELECT \"idempotencyKey\" FROM {table} WHERE \"status\" = 'PENDING' \
-             AND \"nextAttemptAt\" <= {p2} AND (\"lockedUntil\" IS NULL OR \"lockedUntil\" < {p2}) \
-             AND ({p3} IS NULL OR \"workspaceId\" = {p3}) ORDER BY \"nextAttemptAt\" LIMIT {limit}{lock}) RETURNING {DELIVERY_COLUMNS}",
-            p1 = sys.p(1),
-            p2 = sys.p(2),
-            p3 = sys.p(3),
+            "SELECT {DELIVERY_COLUMNS} FROM {} WHERE \"idempotencyKey\" = {}",
+            sys.table("webhookDelivery"),
+            sys.p(1)
         );
-        let rows = self
+        let row = self
             .backend()
             .system()
-            .query_all_raw(sys.stmt(
-                sql,
-                vec![
-                    sys.ts(lease_until),
-                    sys.ts(Utc::now()),
-                    sys.opt_uuid(only.map(|w| w.0)),
-                ],
-            ))
+            .query_one_raw(sys.stmt(sql, vec![sys.text(key)]))
             .await?;
-        let mut out = rows
-            .iter()
-            .map(|r| self.delivery_record(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        out.sort_by_key(|d| d.next_attempt_at);
-        Ok(out)
+        row.map(|r| self.delivery_record(&r)).transpose()
     }
 
     /// Records a successful attempt (`DELIVERED`, lease released).

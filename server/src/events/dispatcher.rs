@@ -15,6 +15,10 @@
 //! - **Commit-safe reads**: a batch only includes events whose transaction is older than
 //!   every transaction still running (see `tessera_store::outbox`); when newer events are
 //!   waiting for that horizon, the dispatcher retries shortly.
+//! - **Waking the worker**: after publishing a batch of a workspace, the dispatcher pushes an
+//!   outbox job for it (`tessera_worker::jobs::outbox`, keyed by the batch's last sequence
+//!   number, so each batch wakes the worker once even with several instances), and the
+//!   worker runs the timeline and webhook stages of that workspace.
 //! - **Pruning**: once per [`DispatcherOptions::prune_interval`], events older than
 //!   [`DispatcherOptions::retention`] that every consumer has passed are deleted.
 
@@ -23,6 +27,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use tessera_core::WorkspaceId;
 use tessera_store::{DispatchOutcome, PUBSUB_CONSUMER, Store};
+use tessera_worker::jobs::JobQueue;
 use tokio::task::JoinHandle;
 
 use super::PubSub;
@@ -64,15 +69,18 @@ impl Default for DispatcherOptions {
 
 /// Starts the dispatcher on the current tokio runtime; it runs until the returned handle is
 /// aborted (or the runtime stops).
+/// `jobs`: the queue to wake the worker through (`None`: no worker, e.g. tests of
+/// subscriptions alone).
 pub fn spawn_dispatcher(
     store: Store,
     pubsub: PubSub,
+    jobs: Option<JobQueue>,
     options: DispatcherOptions,
 ) -> JoinHandle<()> {
-    tokio::spawn(run(store, pubsub, options))
+    tokio::spawn(run(store, pubsub, jobs, options))
 }
 
-async fn run(store: Store, pubsub: PubSub, options: DispatcherOptions) {
+async fn run(store: Store, pubsub: PubSub, jobs: Option<JobQueue>, options: DispatcherOptions) {
     let first = if options.sweep_at_start {
         tokio::time::Instant::now()
     } else {
@@ -93,7 +101,9 @@ async fn run(store: Store, pubsub: PubSub, options: DispatcherOptions) {
             },
         };
         futures_util::stream::iter(workspaces)
-            .for_each_concurrent(CONCURRENCY, |ws| dispatch_workspace(&store, &pubsub, ws))
+            .for_each_concurrent(CONCURRENCY, |ws| {
+                dispatch_workspace(&store, &pubsub, jobs.as_ref(), ws)
+            })
             .await;
         if swept && last_prune.is_none_or(|t| t.elapsed() >= options.prune_interval) {
             last_prune = Some(Instant::now());
@@ -102,8 +112,14 @@ async fn run(store: Store, pubsub: PubSub, options: DispatcherOptions) {
     }
 }
 
-/// Publishes every dispatchable event of `ws`, batch after batch.
-pub async fn dispatch_workspace(store: &Store, pubsub: &PubSub, ws: WorkspaceId) {
+/// Publishes every dispatchable event of `ws`, batch after batch, and wakes the worker
+/// through `jobs` after each batch.
+pub async fn dispatch_workspace(
+    store: &Store,
+    pubsub: &PubSub,
+    jobs: Option<&JobQueue>,
+    ws: WorkspaceId,
+) {
     let runner = match store.runner(ws).await {
         Ok(runner) => runner,
         Err(e) => {
@@ -113,11 +129,20 @@ pub async fn dispatch_workspace(store: &Store, pubsub: &PubSub, ws: WorkspaceId)
     };
     let mut retries = 0;
     loop {
+        let mut last_seq = None;
         let outcome = runner
-            .dispatch_outbox(PUBSUB_CONSUMER, BATCH, |events| async move {
-                pubsub.publish(&events).await
+            .dispatch_outbox(PUBSUB_CONSUMER, BATCH, |events| {
+                last_seq = events.last().map(|e| e.seq);
+                async move { pubsub.publish(&events).await }
             })
             .await;
+        if let (Some(queue), Ok(DispatchOutcome::Dispatched { .. }), Some(seq)) =
+            (jobs, &outcome, last_seq)
+            && let Err(e) =
+                tessera_worker::jobs::outbox::push(queue, ws, &seq.to_string()).await
+        {
+            tracing::warn!(workspace_id = %ws, error = %e, "outbox: cannot wake the worker; its sweep will catch up");
+        }
         match outcome {
             Ok(DispatchOutcome::Dispatched { count, held }) => {
                 if count as u64 == u64::from(BATCH) {

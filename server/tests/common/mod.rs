@@ -45,6 +45,117 @@ pub async fn pg_state() -> AppState {
     AppState::from_parts(store, SECRET.to_owned())
 }
 
+/// The store configuration `state` was opened with (its SQLite data dir, or the PostgreSQL
+/// test database).
+pub fn store_config(state: &AppState) -> StoreConfig {
+    match state.store().data_dir() {
+        Some(dir) => StoreConfig {
+            database_url: None,
+            data_dir: dir,
+        },
+        None => StoreConfig {
+            database_url: Some(pg_url()),
+            data_dir: std::env::temp_dir(),
+        },
+    }
+}
+
+/// The worker's jobs running in the test process on their own queue prefix (tests sharing
+/// the PostgreSQL database do not take each other's jobs). Nothing is swept or purged by
+/// schedule: tests wake workspaces with [`Jobs::wake`].
+pub struct Jobs {
+    /// The queue.
+    pub queue: tessera_worker::jobs::JobQueue,
+    /// The queue prefix.
+    pub prefix: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<Result<(), tessera_worker::jobs::JobError>>>,
+    wakes: std::sync::atomic::AtomicU64,
+}
+
+impl Jobs {
+    /// Starts the jobs of `state`'s store with `delivery` settings on a fresh prefix.
+    pub async fn start(
+        state: &AppState,
+        delivery: tessera_worker::webhooks::deliver::DeliveryOptions,
+    ) -> Self {
+        let prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
+        Self::start_on(state, delivery, prefix).await
+    }
+
+    /// Starts the jobs on queue prefix `prefix` (to resume a stopped [`Jobs`]' queue).
+    pub async fn start_on(
+        state: &AppState,
+        delivery: tessera_worker::webhooks::deliver::DeliveryOptions,
+        prefix: String,
+    ) -> Self {
+        use tessera_worker::jobs::{JobOptions, JobQueue, runtime};
+        let queue = JobQueue::connect(&store_config(state), &prefix)
+            .await
+            .expect("job queue");
+        let options = JobOptions {
+            prefix: prefix.clone(),
+            worker_name: format!("{prefix}-{}", uuid::Uuid::new_v4().simple()),
+            delivery,
+            heartbeat: std::time::Duration::from_secs(1),
+            // 1 January at midnight: never during a test.
+            sweep_schedule: "0 0 0 1 1 *".to_owned(),
+            purge_schedule: "0 0 0 1 1 *".to_owned(),
+            ..JobOptions::default()
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(runtime::run(
+            state.store().clone(),
+            queue.clone(),
+            options,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Self {
+            queue,
+            prefix,
+            stop: Some(stop),
+            handle: Some(handle),
+            wakes: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Pushes an outbox job for `ws` (what the server's dispatcher does after publishing).
+    pub async fn wake(&self, ws: WorkspaceId) {
+        let n = self
+            .wakes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tessera_worker::jobs::outbox::push(&self.queue, ws, &format!("test-{n}"))
+            .await
+            .expect("push outbox job");
+    }
+
+    /// Wakes `ws` and waits (up to 30 s) until `done` holds.
+    pub async fn run_until(&self, ws: WorkspaceId, done: impl Fn() -> bool) {
+        for i in 0..600 {
+            if i % 10 == 0 {
+                self.wake(ws).await;
+            }
+            if done() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the jobs did not get there within 30 s");
+    }
+
+    /// Stops the workers gracefully and waits for them.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.expect("jobs task").expect("jobs");
+        }
+    }
+}
+
 /// Runs a test body on SQLite and on PostgreSQL: `both!(name);` for `async fn name(AppState)`.
 #[macro_export]
 macro_rules! both {

@@ -105,18 +105,6 @@ pub async fn timeline_workspace(store: &Store, ws: WorkspaceId) -> Result<usize,
     Ok(handled)
 }
 
-/// [`timeline_workspace`] for every workspace; a failing workspace is logged and skipped.
-pub async fn timeline_all(store: &Store) -> Result<usize, StoreError> {
-    let mut handled = 0;
-    for ws in store.list_workspaces().await? {
-        match timeline_workspace(store, ws.id).await {
-            Ok(n) => handled += n,
-            Err(e) => tracing::warn!(workspace_id = %ws.id, error = %e, "timeline stage failed"),
-        }
-    }
-    Ok(handled)
-}
-
 /// The `timelineActivity` many-to-one field pointing at `object` (`targetPerson`), if any.
 fn target_field(model: &WorkspaceModel, object: &str) -> Option<String> {
     model

@@ -1,5 +1,6 @@
-//! Delivering queued webhook deliveries: claim due ones, POST each to its webhook's current
-//! target URL with Twenty's headers plus `Idempotency-Key`, record the outcome.
+//! One attempt of a webhook delivery: POST its body to the webhook's current target URL with
+//! Twenty's headers plus `Idempotency-Key`. The attempt jobs (`crate::jobs::delivery`) call
+//! [`Deliverer::attempt`] and record the outcome; the rules are:
 //!
 //! - Success: a 2xx answer within [`DeliveryOptions::timeout`].
 //! - Retry: any other answer or a transport error, while attempts < [`DeliveryOptions::max_attempts`];
@@ -15,8 +16,7 @@ use std::time::Duration;
 
 use backon::BackoffBuilder;
 use chrono::Utc;
-use futures_util::StreamExt;
-use tessera_store::{Store, StoreError, WebhookDeliveryRecord};
+use tessera_store::{Store, WebhookDeliveryRecord};
 
 use super::signature;
 use super::url_policy::{self, GuardedResolver, UrlPolicy};
@@ -34,16 +34,12 @@ pub struct DeliveryOptions {
     pub max_delay: Duration,
     /// Which target addresses are allowed.
     pub policy: UrlPolicy,
-    /// Deliveries attempted at the same time.
+    /// Deliveries attempted at the same time (per worker process).
     pub concurrency: usize,
-    /// Deliveries claimed per round (keep ≤ `concurrency`: claimed deliveries wait for a
-    /// slot while their lease runs).
-    pub batch: u32,
 }
 
 impl Default for DeliveryOptions {
-    /// 5 s timeout, 5 attempts, 10 s → 1 h backoff, private targets refused, 16 at a time,
-    /// batches of 16 (a whole batch is in flight at once, so it ends within the lease).
+    /// 5 s timeout, 5 attempts, 10 s → 1 h backoff, private targets refused, 16 at a time.
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(5),
@@ -52,16 +48,7 @@ impl Default for DeliveryOptions {
             max_delay: Duration::from_secs(3600),
             policy: UrlPolicy::default(),
             concurrency: 16,
-            batch: 16,
         }
-    }
-}
-
-impl DeliveryOptions {
-    /// How long a claimed delivery stays leased: twice the timeout plus 1 s, so a live worker
-    /// always records its outcome before another worker may claim the delivery again.
-    pub fn lease(&self) -> Duration {
-        self.timeout * 2 + Duration::from_secs(1)
     }
 }
 
@@ -79,20 +66,22 @@ pub fn retry_delay(options: &DeliveryOptions, attempts: u32) -> Duration {
 }
 
 /// Why one attempt failed.
-#[derive(Debug)]
-struct AttemptError {
-    message: String,
-    status: u16,
-    permanent: bool,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptError {
+    /// What went wrong (transport error without the URL, or `HTTP <status>`).
+    pub message: String,
+    /// The HTTP status of the answer (0: none).
+    pub status: u16,
+    /// No retry can succeed (webhook deleted, target refused by the URL policy).
+    pub permanent: bool,
 }
 
-/// Delivers queued webhook deliveries with one HTTP client.
+/// Attempts webhook deliveries with one HTTP client.
 #[derive(Debug, Clone)]
 pub struct Deliverer {
     store: Store,
     client: reqwest::Client,
     options: DeliveryOptions,
-    only: Option<tessera_core::WorkspaceId>,
 }
 
 impl Deliverer {
@@ -108,14 +97,7 @@ impl Deliverer {
             store,
             client,
             options,
-            only: None,
         })
-    }
-
-    /// This deliverer claims deliveries of `ws` only (tests sharing one database).
-    pub fn only_workspace(mut self, ws: tessera_core::WorkspaceId) -> Self {
-        self.only = Some(ws);
-        self
     }
 
     /// The settings.
@@ -123,61 +105,15 @@ impl Deliverer {
         &self.options
     }
 
-    /// Claims one batch of due deliveries and attempts them all (at most
-    /// [`DeliveryOptions::concurrency`] at a time); returns how many were attempted (0: none
-    /// due). Every claimed delivery's outcome is recorded before this returns.
-    /// Errors: [`StoreError`] when claiming fails.
-    pub async fn run_once(&self) -> Result<usize, StoreError> {
-        let lease = chrono::Duration::from_std(self.options.lease())
-            .unwrap_or(chrono::Duration::seconds(60));
-        let claimed = self
-            .store
-            .claim_webhook_deliveries(self.options.batch, Utc::now() + lease, self.only)
-            .await?;
-        let count = claimed.len();
-        futures_util::stream::iter(claimed)
-            .for_each_concurrent(self.options.concurrency.max(1), |d| async move {
-                if let Err(e) = self.attempt_and_record(&d).await {
-                    tracing::warn!(key = %d.idempotency_key, error = %e, "cannot record a webhook delivery outcome; it will be retried when its lease ends");
-                }
-            })
-            .await;
-        Ok(count)
+    /// The store the deliverer reads webhooks from.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
-    async fn attempt_and_record(&self, d: &WebhookDeliveryRecord) -> Result<(), StoreError> {
-        match self.attempt(d).await {
-            Ok(status) => {
-                self.store
-                    .record_webhook_delivered(&d.idempotency_key, status)
-                    .await
-            }
-            Err(e) => {
-                let attempts = u32::try_from(d.attempts)
-                    .unwrap_or(u32::MAX)
-                    .saturating_add(1);
-                let retry_at = (!e.permanent && attempts < self.options.max_attempts).then(|| {
-                    Utc::now()
-                        + chrono::Duration::from_std(retry_delay(&self.options, attempts))
-                            .unwrap_or(chrono::Duration::seconds(60))
-                });
-                tracing::info!(
-                    workspace_id = %d.workspace_id,
-                    webhook_id = %d.webhook_id,
-                    key = %d.idempotency_key,
-                    attempts,
-                    error = %e.message,
-                    dead = retry_at.is_none(),
-                    "webhook delivery failed"
-                );
-                self.store
-                    .record_webhook_failure(&d.idempotency_key, &e.message, e.status, retry_at)
-                    .await
-            }
-        }
-    }
-
-    async fn attempt(&self, d: &WebhookDeliveryRecord) -> Result<u16, AttemptError> {
+    /// One attempt of `d`: reads its webhook (deleted → permanent failure), checks the target
+    /// against the [`UrlPolicy`] (refused → permanent; unresolvable → retryable), POSTs the
+    /// stored body signed now. Returns the 2xx status. Errors: [`AttemptError`].
+    pub async fn attempt(&self, d: &WebhookDeliveryRecord) -> Result<u16, AttemptError> {
         let permanent = |message: String| AttemptError {
             message,
             status: 0,

@@ -1,13 +1,16 @@
 //! Outbox → deliveries: the outbox consumer [`WEBHOOK_CONSUMER`] reads each workspace's
-//! committed events with its own cursor and queues one delivery per (event × matching
-//! webhook). Queuing and moving the cursor are not one transaction (different databases on
-//! SQLite), so a crash between them re-reads the batch; the deliveries' idempotency keys make
-//! the second queuing a no-op. At-least-once in, exactly one queued delivery per key out.
+//! committed events with its own cursor and, per batch, (1) records one delivery per (event ×
+//! matching webhook) in `webhookDelivery`, (2) pushes each delivery's first attempt job, (3)
+//! moves the cursor. The three are not one transaction (different databases on SQLite), so a
+//! crash between them re-reads the batch; the deliveries' and jobs' idempotency keys make
+//! the second pass a no-op. At-least-once in, exactly one delivery and one first attempt per
+//! key out.
 
 use tessera_core::WorkspaceId;
-use tessera_store::{DispatchOutcome, Store, StoreError};
+use tessera_store::{DispatchOutcome, Store};
 
 use super::payload;
+use crate::jobs::{JobError, JobQueue, delivery};
 
 /// The outbox consumer name of the webhook stage.
 pub const WEBHOOK_CONSUMER: &str = "webhooks";
@@ -15,8 +18,12 @@ pub const WEBHOOK_CONSUMER: &str = "webhooks";
 pub const BATCH: u32 = 500;
 
 /// Queues deliveries for every dispatchable event of `ws`. Returns how many deliveries were
-/// newly queued. Errors: [`StoreError`] (the cursor did not move past failed events).
-pub async fn fan_out_workspace(store: &Store, ws: WorkspaceId) -> Result<u64, StoreError> {
+/// newly recorded. Errors: [`JobError`] (the cursor did not move past failed events).
+pub async fn fan_out_workspace(
+    store: &Store,
+    queue: &JobQueue,
+    ws: WorkspaceId,
+) -> Result<u64, JobError> {
     let runner = store.runner(ws).await?;
     let mut queued = 0;
     for _ in 0..1000 {
@@ -41,8 +48,9 @@ pub async fn fan_out_workspace(store: &Store, ws: WorkspaceId) -> Result<u64, St
                         .collect();
                     if !deliveries.is_empty() {
                         *added = store.enqueue_webhook_deliveries(&deliveries).await?;
+                        delivery::push_first_attempts(queue, &deliveries).await?;
                     }
-                    Ok::<(), StoreError>(())
+                    Ok::<(), JobError>(())
                 }
             })
             .await?;
@@ -59,21 +67,6 @@ pub async fn fan_out_workspace(store: &Store, ws: WorkspaceId) -> Result<u64, St
             }
             DispatchOutcome::Busy => break,
             DispatchOutcome::HandlerFailed(e) => return Err(e),
-        }
-    }
-    Ok(queued)
-}
-
-/// [`fan_out_workspace`] for every workspace; a failing workspace is logged and skipped.
-/// Returns the deliveries queued.
-pub async fn fan_out_all(store: &Store) -> Result<u64, StoreError> {
-    let mut queued = 0;
-    for ws in store.list_workspaces().await? {
-        match fan_out_workspace(store, ws.id).await {
-            Ok(n) => queued += n,
-            Err(e) => {
-                tracing::warn!(workspace_id = %ws.id, error = %e, "webhook fan-out failed");
-            }
         }
     }
     Ok(queued)

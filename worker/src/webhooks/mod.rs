@@ -5,14 +5,13 @@
 //!   refused unless the operator allows them (checked at creation and at every delivery).
 //! - [`payload`]: the JSON body and the idempotency key of one (event × webhook).
 //! - [`signature`]: Twenty's `X-Twenty-Webhook-*` headers (HMAC-SHA256 over `"<ts>:" + body`).
-//! - [`fanout`]: the outbox consumer `webhooks`, turning events into queued deliveries.
-//! - [`deliver`]: claims due deliveries, POSTs them, records the outcome, retries with
-//!   exponential backoff and jitter, dead-letters permanent failures.
-//! - [`runtime`]: the loops that run both stages until shutdown.
+//! - [`fanout`]: the outbox consumer `webhooks`, turning events into queued deliveries and
+//!   their first attempt jobs.
+//! - [`deliver`]: one signed attempt, and the retry delay (exponential backoff with jitter);
+//!   the attempts run as jobs ([`crate::jobs::delivery`]).
 
 pub mod deliver;
 pub mod fanout;
 pub mod payload;
-pub mod runtime;
 pub mod signature;
 pub mod url_policy;
