@@ -118,6 +118,7 @@ fn main() {
             let backend = Backend {
                 database_url: None,
                 redis_url: None,
+                env: Vec::new(),
             };
             let token = create_workspace(BIN, dir.path(), &backend, "Bench");
             let mut servers = Servers::default();
@@ -139,6 +140,7 @@ fn main() {
             let backend = Backend {
                 database_url: Some(url),
                 redis_url: Some(processes::redis_url()),
+                env: Vec::new(),
             };
             let dir_a = tempfile::tempdir().expect("tempdir");
             let dir_b = tempfile::tempdir().expect("tempdir");

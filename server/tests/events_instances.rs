@@ -1,16 +1,21 @@
-//! Events across instances: two `tessera serve` processes (A and B) share one PostgreSQL
-//! database and one Redis. A mutation made through A reaches a subscriber on B (within one
-//! second, as the brief requires), each event exactly once, on B and on A; a subscriber on B
-//! whose role cannot read people receives none of the person events; a subscriber of another
-//! workspace on B receives nothing of it.
+//! Events across instances: two `tessera serve` processes (A and B) and one `tessera-worker`
+//! share one PostgreSQL database and one Redis. A mutation made through A reaches a subscriber
+//! on B (within one second, as the brief requires), each event exactly once, on B and on A; a
+//! subscriber on B whose role cannot read people receives none of the person events; a
+//! subscriber of another workspace on B receives nothing of it. The worker, woken through the
+//! job queue by the instances' dispatchers, delivers a signed webhook per created person
+//! (each idempotency key once) and writes their timeline; the other workspace sees none of it.
 
 mod processes;
+mod webhook_receiver;
 mod ws_client;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use processes::{Api, Backend, Servers, create_workspace, spawn_server, test_database_url};
+use processes::{
+    Api, Backend, Servers, create_workspace, spawn_server, spawn_worker, test_database_url,
+};
 use serde_json::{Value, json};
 use ws_client::{TRANSPORT_WS, WsClient};
 
@@ -88,6 +93,17 @@ async fn no_people_key(admin: &Api) -> String {
         .to_owned()
 }
 
+/// How many `name` timeline activities target the people `ids`, read through `api`.
+async fn timeline_count(api: &Api, ids: &[String], name: &str) -> i64 {
+    api.graphql(
+        "query($ids: [UUID!], $n: String) { timelineActivities(filter: {targetPersonId: {in: $ids}, name: {eq: $n}}) { totalCount } }",
+        json!({"ids": ids, "n": name}),
+    )
+    .await["timelineActivities"]["totalCount"]
+        .as_i64()
+        .unwrap_or(-1)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once() {
     let url = test_database_url("_instances");
@@ -97,17 +113,41 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     let backend = Backend {
         database_url: Some(url),
         redis_url: Some(processes::redis_url()),
+        env: vec![
+            (
+                "TESSERA_JOB_QUEUE_PREFIX".to_owned(),
+                format!("instances-{}", uuid::Uuid::new_v4().simple()),
+            ),
+            (
+                "TESSERA_WEBHOOK_ALLOW_PRIVATE_TARGETS".to_owned(),
+                "true".to_owned(),
+            ),
+            ("TESSERA_WEBHOOK_MIN_DELAY_MS".to_owned(), "100".to_owned()),
+        ],
     };
     let dir_a = tempfile::tempdir().expect("tempdir");
     let dir_b = tempfile::tempdir().expect("tempdir");
+    let dir_w = tempfile::tempdir().expect("tempdir");
     let dir_cli = tempfile::tempdir().expect("tempdir");
     let mut servers = Servers::default();
     let port_a = spawn_server(&mut servers, BIN, dir_a.path(), &backend, "A").await;
     let port_b = spawn_server(&mut servers, BIN, dir_b.path(), &backend, "B").await;
+    spawn_worker(&mut servers, BIN, dir_w.path(), &backend, "worker");
     let token = create_workspace(BIN, dir_cli.path(), &backend, "Instances");
     let other_token = create_workspace(BIN, dir_cli.path(), &backend, "Other");
     let a = Api::new(port_a, &token);
     let other_a = Api::new(port_a, &other_token);
+    let receiver = webhook_receiver::Receiver::start().await;
+    let other_receiver = webhook_receiver::Receiver::start().await;
+    for (api, target) in [(&a, &receiver), (&other_a, &other_receiver)] {
+        let r = api
+            .metadata(
+                "mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }",
+                json!({"i": {"targetUrl": target.url(), "operations": ["person.created"], "secret": "instances"}}),
+            )
+            .await;
+        assert!(r["createWebhook"]["id"].is_string(), "{r}");
+    }
 
     let mut on_b = WsClient::connect(port_b, TRANSPORT_WS).await;
     on_b.init_with_token(&token).await;
@@ -179,7 +219,8 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
             if id == marker {
                 break;
             }
-            if warm.contains(&id) {
+            // The worker's timeline writes are events too.
+            if warm.contains(&id) || e["objectNameSingular"] == json!("timelineActivity") {
                 continue;
             }
             *seen
@@ -205,6 +246,9 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     // The subscriber without read access to people got only companies: warm-ups and marker.
     loop {
         let e = blind_on_b.next_event("1").await;
+        if e["objectNameSingular"] == json!("timelineActivity") {
+            continue;
+        }
         assert_eq!(
             e["objectNameSingular"],
             json!("company"),
@@ -217,6 +261,7 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
         assert!(warm.contains(&id), "unexpected event: {e}");
     }
 
+    let ids_created: Vec<String> = expected.iter().map(|(id, _)| id.clone()).collect();
     // The other workspace's subscriber on B got none of it: up to its own marker, only its
     // own warm-up events.
     let other_marker = other_a
@@ -230,6 +275,12 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
         .to_owned();
     loop {
         let e: Value = other_on_b.next_event("1").await;
+        if e["objectNameSingular"] == json!("timelineActivity") {
+            // The other workspace's own warm-up timeline, never one of A's people.
+            let target = e["record"]["targetPersonId"].as_str().unwrap_or_default();
+            assert!(!ids_created.contains(&target.to_owned()), "foreign timeline event: {e}");
+            continue;
+        }
         let id = e["record"]["id"].as_str().unwrap_or_default().to_owned();
         if id == other_marker {
             break;
@@ -239,4 +290,80 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
             "foreign event on the other workspace: {e}"
         );
     }
+
+    // The worker: one signed delivery per created person (each key once), nothing for the
+    // other workspace's webhook; the timeline of each person.
+    let ids: Vec<String> = expected
+        .iter()
+        .filter(|(_, action)| *action == "CREATED")
+        .map(|(id, _)| id.clone())
+        .collect();
+    let started = Instant::now();
+    loop {
+        let keys: std::collections::HashSet<String> = receiver
+            .received()
+            .iter()
+            .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+            .collect();
+        if keys.len() >= ids.len() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the worker delivered {} of {} webhooks",
+            keys.len(),
+            ids.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "events_instances: worker delivered {} webhooks {:?} after the marker",
+        ids.len(),
+        started.elapsed()
+    );
+    let mut delivered: HashMap<String, String> = HashMap::new();
+    for r in receiver.received() {
+        assert!(webhook_receiver::signature_is_valid(&r, "instances"));
+        let key = r.header("idempotency-key").expect("key").to_owned();
+        let body = r.json();
+        assert_eq!(body["eventName"], json!("person.created"));
+        if let Some(previous) = delivered.insert(key, r.body.clone()) {
+            assert_eq!(previous, r.body, "a repeated key carries the same body");
+        }
+    }
+    let mut records: Vec<String> = delivered
+        .values()
+        .map(|b| {
+            serde_json::from_str::<Value>(b).expect("json")["record"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned()
+        })
+        .collect();
+    records.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(records, want, "one delivery per created person");
+    assert!(
+        other_receiver.received().is_empty(),
+        "the other workspace's webhook got: {:?}",
+        other_receiver.received()
+    );
+
+    let started = Instant::now();
+    while timeline_count(&a, &ids, "person.updated").await < 10 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "timeline not written"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(timeline_count(&a, &ids, "person.created").await, 10);
+    assert_eq!(timeline_count(&a, &ids, "person.updated").await, 10);
+    let other = Api::new(port_b, &other_token);
+    assert_eq!(
+        timeline_count(&other, &ids, "person.created").await,
+        0,
+        "another workspace sees none of the timeline"
+    );
 }

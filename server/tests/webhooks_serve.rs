@@ -22,6 +22,7 @@ async fn embedded_serve_delivers_webhooks() {
     let backend = Backend {
         database_url: None,
         redis_url: None,
+        env: Vec::new(),
     };
     let token = create_workspace(BIN, dir.path(), &backend, "Hooks");
     let port = std::net::TcpListener::bind("127.0.0.1:0")

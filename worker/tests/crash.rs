@@ -3,9 +3,11 @@
 //! deliveries are in flight (slow receiver) and restarted; every event still reaches the
 //! receiver, each idempotency key always with the same body.
 //!
-//! Why a key may arrive more than once: a delivery the receiver accepted just before the kill
-//! was not yet recorded as `DELIVERED`; when its lease ends the restarted worker sends it
-//! again (at-least-once). Receivers deduplicate on the `Idempotency-Key` header; the test
+//! The workers run their jobs on apalis (PostgreSQL storage); there is no server here, so the
+//! worker finds the events with its start-up sweep. Why a key may arrive more than once: a
+//! delivery the receiver accepted just before the kill was not yet recorded as `DELIVERED`;
+//! once the killed worker's heartbeats stop (3 × 500 ms), apalis queues its jobs again and
+//! the restarted worker sends it again (at-least-once). Receivers deduplicate on the `Idempotency-Key` header; the test
 //! checks that duplicates are byte-identical bodies and counts distinct keys.
 
 #[path = "../../server/tests/webhook_receiver/mod.rs"]
@@ -43,7 +45,7 @@ fn spawn_worker(url: &str, dir: &std::path::Path) -> Child {
         .env("TESSERA_WEBHOOK_MIN_DELAY_MS", "50")
         .env("TESSERA_WEBHOOK_MAX_DELAY_MS", "200")
         .env("TESSERA_WEBHOOK_MAX_ATTEMPTS", "20")
-        .env("TESSERA_WORKER_POLL_MS", "50")
+        .env("TESSERA_WORKER_HEARTBEAT_MS", "500")
         .env("RUST_LOG", "warn")
         .stderr(Stdio::null())
         .spawn()

@@ -1,8 +1,9 @@
 //! `tessera-worker deliveries --workspace --webhook` (the delivery log, per workspace) and
 //! `tessera-worker dead-letters list` / `replay <id>` on SQLite and PostgreSQL: a dead
-//! delivery is listed, replayed (back to `PENDING`, attempts reset), no longer listed, and a
-//! second replay fails. Dead letters of another workspace are listed too (operator view) but
-//! each delivery log stays per workspace.
+//! delivery is listed; `replay` queues a job; a running worker takes it (the delivery goes
+//! back to `PENDING` with its attempts counted from 1 again, the dead letter is no longer
+//! listed) and a second replay fails. Dead letters of another workspace are listed too
+//! (operator view) but each delivery log stays per workspace.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,20 +11,27 @@ use std::process::Command;
 use tessera_server::AppState;
 use tessera_store::{DeliveryStatus, NewWebhookDelivery, Store, StoreConfig};
 
-fn worker(dir: &Path, url: Option<&str>, args: &[&str]) -> std::process::Output {
+fn command(dir: &Path, url: Option<&str>, prefix: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tessera-worker"));
     command
         .env_remove("DATABASE_URL")
         .env("TESSERA_DATA_DIR", dir)
+        .env("TESSERA_JOB_QUEUE_PREFIX", prefix)
         .env("RUST_LOG", "warn")
         .args(args);
     if let Some(url) = url {
         command.env("DATABASE_URL", url);
     }
-    command.output().expect("run tessera-worker")
+    command
 }
 
 async fn scenario(store: Store, dir: &Path, url: Option<&str>) {
+    let prefix = format!("dlq-{}", uuid::Uuid::new_v4().simple());
+    let worker = |args: &[&str]| {
+        command(dir, url, &prefix, args)
+            .output()
+            .expect("run tessera-worker")
+    };
     let state = AppState::from_parts(store.clone(), "cli-secret".to_owned());
     let (ws, _) = tessera_server::create_workspace(&state, "A", false)
         .await
@@ -58,7 +66,7 @@ async fn scenario(store: Store, dir: &Path, url: Option<&str>) {
         .await
         .expect("dead");
 
-    let out = worker(dir, url, &["dead-letters", "list"]);
+    let out = worker(&["dead-letters", "list"]);
     assert!(
         out.status.success(),
         "{}",
@@ -75,7 +83,7 @@ async fn scenario(store: Store, dir: &Path, url: Option<&str>) {
     assert_eq!(fields[5..].join(" "), "error=HTTP 500");
     let id = fields[0];
 
-    let out = worker(dir, url, &["dead-letters", "replay", id]);
+    let out = worker(&["dead-letters", "replay", id]);
     assert!(
         out.status.success(),
         "{}",
@@ -85,12 +93,40 @@ async fn scenario(store: Store, dir: &Path, url: Option<&str>) {
         String::from_utf8_lossy(&out.stdout).trim(),
         format!("replayed {id}")
     );
+    // Queued, not yet run: still dead and listed.
     let log = store
         .webhook_deliveries(ws, hook.id, 10)
         .await
         .expect("log");
-    assert_eq!(log[0].status, DeliveryStatus::Pending);
-    assert_eq!(log[0].attempts, 0);
+    assert_eq!(log[0].status, DeliveryStatus::Dead);
+    let out = worker(&["dead-letters", "list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(id));
+
+    // A worker runs the replay: the target (a public address this machine cannot reach)
+    // fails again, so the delivery waits for its second attempt of the new series.
+    let mut running = command(dir, url, &prefix, &[])
+        .env("TESSERA_WEBHOOK_TIMEOUT_MS", "500")
+        .env("TESSERA_WEBHOOK_MIN_DELAY_MS", "600000")
+        .env("TESSERA_WEBHOOK_MAX_DELAY_MS", "600000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start tessera-worker");
+    let mut log = Vec::new();
+    for _ in 0..300 {
+        log = store
+            .webhook_deliveries(ws, hook.id, 10)
+            .await
+            .expect("log");
+        if log[0].status == DeliveryStatus::Pending && log[0].attempts == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = running.kill();
+    let _ = running.wait();
+    assert_eq!(log[0].status, DeliveryStatus::Pending, "{log:?}");
+    assert_eq!(log[0].attempts, 1, "attempts count from 1 again: {log:?}");
     assert!(
         store
             .webhook_deliveries(other, hook.id, 10)
@@ -99,11 +135,11 @@ async fn scenario(store: Store, dir: &Path, url: Option<&str>) {
             .is_empty(),
         "the delivery log is per workspace"
     );
-    let out = worker(dir, url, &["dead-letters", "list"]);
+    let out = worker(&["dead-letters", "list"]);
     assert!(String::from_utf8_lossy(&out.stdout).trim().is_empty());
-    let out = worker(dir, url, &["dead-letters", "replay", id]);
+    let out = worker(&["dead-letters", "replay", id]);
     assert!(!out.status.success(), "a second replay fails");
-    let out = worker(dir, url, &["dead-letters", "replay", "not-a-uuid"]);
+    let out = worker(&["dead-letters", "replay", "not-a-uuid"]);
     assert!(!out.status.success());
 }
 

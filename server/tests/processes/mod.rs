@@ -41,6 +41,8 @@ pub struct Backend {
     pub database_url: Option<String>,
     /// `REDIS_URL`, if any.
     pub redis_url: Option<String>,
+    /// More environment variables for every process (`TESSERA_JOB_QUEUE_PREFIX`, ...).
+    pub env: Vec<(String, String)>,
 }
 
 /// A `tessera` command for `data_dir` and `backend` (logs as JSON, warnings only).
@@ -60,7 +62,57 @@ pub fn tessera(bin: &str, data_dir: &Path, backend: &Backend) -> Command {
     if let Some(url) = &backend.redis_url {
         command.env("REDIS_URL", url);
     }
+    command.envs(backend.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     command
+}
+
+/// The `tessera-worker` binary next to `tessera_bin` (built by `cargo build --workspace`);
+/// built with cargo when missing.
+pub fn worker_bin(tessera_bin: &str) -> std::path::PathBuf {
+    let path = Path::new(tessera_bin).with_file_name("tessera-worker");
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "tessera-worker", "--bin", "tessera-worker"])
+            .status()
+            .expect("cargo build tessera-worker");
+        assert!(status.success(), "cannot build tessera-worker");
+    }
+    path
+}
+
+/// Starts `tessera-worker` (same environment as the servers) and waits for its "worker ready"
+/// log line; it is stopped with the servers. Its log lines go to this process's stderr
+/// prefixed with `name`.
+pub fn spawn_worker(
+    servers: &mut Servers,
+    tessera_bin: &str,
+    data_dir: &Path,
+    backend: &Backend,
+    name: &'static str,
+) {
+    let mut child = tessera(worker_bin(tessera_bin).to_str().expect("path"), data_dir, backend)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tessera-worker");
+    let stderr = child.stderr.take().expect("stderr");
+    servers.0.push(child);
+    let (ready, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("worker ready") {
+                let _ = ready.send(());
+            }
+            if !line.contains(" INFO ") {
+                eprintln!("[{name}] {line}");
+            }
+        }
+    });
+    ready_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("tessera-worker did not get ready");
 }
 
 /// Server processes, sent SIGTERM (then killed) when dropped.
