@@ -368,9 +368,10 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    let queue = tessera_worker::jobs::JobQueue::connect(&config.store_config(), &config.jobs.prefix)
-        .await
-        .context("cannot open the job queue")?;
+    let queue =
+        tessera_worker::jobs::JobQueue::connect(&config.store_config(), &config.jobs.prefix)
+            .await
+            .context("cannot open the job queue")?;
     let dispatcher = crate::events::spawn_dispatcher(
         state.store().clone(),
         state.pubsub().clone(),

@@ -57,8 +57,7 @@ impl ServerConfig {
 
     /// Whether `serve` runs the worker's jobs in-process.
     pub fn runs_jobs_in_process(&self) -> bool {
-        self.jobs_in_process
-            .unwrap_or(self.database_url.is_none())
+        self.jobs_in_process.unwrap_or(self.database_url.is_none())
     }
 
     /// The store part of this configuration.

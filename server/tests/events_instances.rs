@@ -278,7 +278,10 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
         if e["objectNameSingular"] == json!("timelineActivity") {
             // The other workspace's own warm-up timeline, never one of A's people.
             let target = e["record"]["targetPersonId"].as_str().unwrap_or_default();
-            assert!(!ids_created.contains(&target.to_owned()), "foreign timeline event: {e}");
+            assert!(
+                !ids_created.contains(&target.to_owned()),
+                "foreign timeline event: {e}"
+            );
             continue;
         }
         let id = e["record"]["id"].as_str().unwrap_or_default().to_owned();

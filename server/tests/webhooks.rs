@@ -246,7 +246,6 @@ fn fast_options() -> DeliveryOptions {
     }
 }
 
-
 async fn delivery_signed_retried_isolated(state: AppState) {
     allow_loopback(&state);
     let receiver = Receiver::start().await;
@@ -572,7 +571,10 @@ async fn delivery_time_ssrf_check(state: AppState) {
             .webhook_deliveries(ws, hook_id, 10)
             .await
             .expect("log");
-        if log.first().is_some_and(|d| d.status == DeliveryStatus::Dead) {
+        if log
+            .first()
+            .is_some_and(|d| d.status == DeliveryStatus::Dead)
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -98,19 +98,30 @@ async fn run(label: &str, config: &StoreConfig, store: Store, n: usize, concurre
         ..JobOptions::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(runtime::run(store.clone(), queue.clone(), options, async move {
-        let _ = stopped.await;
-    }));
+    let worker = tokio::spawn(runtime::run(
+        store.clone(),
+        queue.clone(),
+        options,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
     let started = Instant::now();
     outbox::push(&queue, ws, "bench").await.expect("push");
     loop {
         if count.load(Ordering::Relaxed) >= n {
-            let log = store.webhook_deliveries(ws, hook, n as u32).await.expect("log");
+            let log = store
+                .webhook_deliveries(ws, hook, n as u32)
+                .await
+                .expect("log");
             if log.len() == n && log.iter().all(|d| d.status == DeliveryStatus::Delivered) {
                 break;
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(600), "deliveries stalled");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "deliveries stalled"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed();

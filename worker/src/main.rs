@@ -69,10 +69,18 @@ struct Cli {
     #[arg(long, env = "TESSERA_WORKER_HEARTBEAT_MS", default_value_t = 5000)]
     heartbeat_ms: u64,
     /// Cron schedule (6 fields, with seconds) of the outbox sweep.
-    #[arg(long, env = "TESSERA_OUTBOX_SWEEP_SCHEDULE", default_value = "*/30 * * * * *")]
+    #[arg(
+        long,
+        env = "TESSERA_OUTBOX_SWEEP_SCHEDULE",
+        default_value = "*/30 * * * * *"
+    )]
     sweep_schedule: String,
     /// Cron schedule (6 fields, with seconds) of the trash purge.
-    #[arg(long, env = "TESSERA_TRASH_PURGE_SCHEDULE", default_value = "0 17 * * * *")]
+    #[arg(
+        long,
+        env = "TESSERA_TRASH_PURGE_SCHEDULE",
+        default_value = "0 17 * * * *"
+    )]
     purge_schedule: String,
     /// Operator command; without one, the worker runs.
     #[command(subcommand)]

@@ -53,11 +53,11 @@ pub use roles::{
     RoleRecord, RoleTargetRecord,
 };
 pub use runner::WorkspaceRunner;
+pub use sea_orm::sqlx;
 pub use sso::{
     NewSsoLoginState, NewSsoProvider, SsoLoginStateRecord, SsoProviderKind, SsoProviderRecord,
     SsoProviderStatus,
 };
-pub use sea_orm::sqlx;
 pub use stage_lock::StageLock;
 pub use timestamps::MetadataTimestamps;
 pub use webhook_deliveries::{

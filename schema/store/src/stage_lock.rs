@@ -17,9 +17,12 @@ use tessera_core::WorkspaceId;
 use crate::connect::Backend;
 use crate::{Store, StoreError};
 
+/// One in-process lock.
+type LocalLock = Arc<tokio::sync::Mutex<()>>;
+
 /// The in-process locks of the embedded store, by (stage, workspace).
 #[derive(Default)]
-pub(crate) struct LocalStageLocks(Mutex<HashMap<(String, WorkspaceId), Arc<tokio::sync::Mutex<()>>>>);
+pub(crate) struct LocalStageLocks(Mutex<HashMap<(String, WorkspaceId), LocalLock>>);
 
 /// A held stage lock; [`StageLock::release`] ends it (dropping it also does, later).
 #[derive(Debug)]

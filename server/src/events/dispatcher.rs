@@ -138,8 +138,7 @@ pub async fn dispatch_workspace(
             .await;
         if let (Some(queue), Ok(DispatchOutcome::Dispatched { .. }), Some(seq)) =
             (jobs, &outcome, last_seq)
-            && let Err(e) =
-                tessera_worker::jobs::outbox::push(queue, ws, &seq.to_string()).await
+            && let Err(e) = tessera_worker::jobs::outbox::push(queue, ws, &seq.to_string()).await
         {
             tracing::warn!(workspace_id = %ws, error = %e, "outbox: cannot wake the worker; its sweep will catch up");
         }

@@ -91,12 +91,16 @@ pub fn spawn_worker(
     backend: &Backend,
     name: &'static str,
 ) {
-    let mut child = tessera(worker_bin(tessera_bin).to_str().expect("path"), data_dir, backend)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tessera-worker");
+    let mut child = tessera(
+        worker_bin(tessera_bin).to_str().expect("path"),
+        data_dir,
+        backend,
+    )
+    .env("RUST_LOG", "info")
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn tessera-worker");
     let stderr = child.stderr.take().expect("stderr");
     servers.0.push(child);
     let (ready, ready_rx) = std::sync::mpsc::channel();

@@ -139,8 +139,7 @@ pub async fn run(ctx: &DeliveryContext, job: &DeliveryJob) -> Result<(), JobErro
     let Some(delivery) = store.webhook_delivery(&job.idempotency_key).await? else {
         return Ok(());
     };
-    if delivery.status != DeliveryStatus::Pending || delivery.workspace_id.0 != job.workspace_id
-    {
+    if delivery.status != DeliveryStatus::Pending || delivery.workspace_id.0 != job.workspace_id {
         return Ok(());
     }
     let options = *ctx.deliverer.options();

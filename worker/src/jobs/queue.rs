@@ -64,7 +64,9 @@ impl JobQueue {
                     .connect(url)
                     .await
                     .map_err(JobError::queue)?;
-                PostgresStorage::setup(&pool).await.map_err(JobError::queue)?;
+                PostgresStorage::setup(&pool)
+                    .await
+                    .map_err(JobError::queue)?;
                 QueueBackend::Postgres(pool)
             }
             None => {

@@ -93,8 +93,8 @@ pub async fn run(
                     .heartbeat_interval(options.heartbeat)
                     .missed_heartbeats(3)
             };
-            let outbox_backend = SqliteStorage::<OutboxJob>::new(pool)
-                .with_config(config(&outbox_queue, outbox_n));
+            let outbox_backend =
+                SqliteStorage::<OutboxJob>::new(pool).with_config(config(&outbox_queue, outbox_n));
             let delivery_backend = SqliteStorage::<DeliveryJob>::new(pool)
                 .with_config(config(&delivery_queue, delivery_n));
             let (ctx, worker) = (outbox_ctx.clone(), format!("{name}:{OUTBOX_QUEUE}"));
