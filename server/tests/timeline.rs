@@ -257,3 +257,64 @@ async fn record_changes_merge_and_links(state: AppState) {
     assert!(b.activities("targetPerson", person).await.is_empty());
 }
 both!(record_changes_merge_and_links);
+
+/// Four outbox jobs of one workspace running at the same moment (as on four workers) write
+/// each activity once: the workspace's stage lock lets one apply the events at a time.
+async fn concurrent_outbox_jobs_write_each_activity_once(state: AppState) {
+    use std::sync::Arc;
+    use tessera_worker::jobs::outbox::{self, OutboxContext};
+    use tessera_worker::jobs::{JobOptions, JobQueue};
+
+    let a = Client::new(&state, "A").await;
+    let b = Client::new(&state, "B").await;
+    let mut people = Vec::new();
+    for i in 0..12 {
+        let id = a
+            .create(
+                "createPerson",
+                "PersonCreateInput",
+                json!({"name": {"firstName": format!("P{i}")}}),
+            )
+            .await;
+        a.gql(
+            "mutation($id: UUID!) { updatePerson(id: $id, data: {jobTitle: \"CTO\"}) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+        people.push(id);
+    }
+    let prefix = format!("test-{}", Uuid::new_v4().simple());
+    let queue = JobQueue::connect(&common::store_config(&state), &prefix)
+        .await
+        .expect("queue");
+    let ctx = Arc::new(OutboxContext {
+        store: state.store().clone(),
+        queue,
+        options: Arc::new(JobOptions {
+            prefix,
+            ..JobOptions::default()
+        }),
+    });
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let ctx = ctx.clone();
+            let ws = a.ws;
+            tokio::spawn(async move { outbox::process_workspace(&ctx, ws).await })
+        })
+        .collect();
+    let mut consumed = 0;
+    for run in runs {
+        consumed += run.await.expect("join").expect("outbox stages").0;
+    }
+    assert!(consumed >= 24, "every event consumed once: {consumed}");
+    for id in &people {
+        let list = a.activities("targetPerson", *id).await;
+        assert_eq!(
+            names(&list),
+            ["person.created", "person.updated"],
+            "{id}: {list:?}"
+        );
+        assert!(b.activities("targetPerson", *id).await.is_empty());
+    }
+}
+both!(concurrent_outbox_jobs_write_each_activity_once);
