@@ -5,6 +5,8 @@
 //! subscriber of another workspace on B receives nothing of it. The worker, woken through the
 //! job queue by the instances' dispatchers, delivers a signed webhook per created person
 //! (each idempotency key once) and writes their timeline; the other workspace sees none of it.
+//! The same scenario runs on the embedded default: one `tessera serve` on SQLite, no Redis,
+//! jobs in-process.
 
 mod processes;
 mod webhook_receiver;
@@ -104,8 +106,24 @@ async fn timeline_count(api: &Api, ids: &[String], name: &str) -> i64 {
         .unwrap_or(-1)
 }
 
+/// The queue prefix, loopback webhook targets and quick retries for every process of a test.
+fn test_env() -> Vec<(String, String)> {
+    vec![
+        (
+            "TESSERA_JOB_QUEUE_PREFIX".to_owned(),
+            format!("instances-{}", uuid::Uuid::new_v4().simple()),
+        ),
+        (
+            "TESSERA_WEBHOOK_ALLOW_PRIVATE_TARGETS".to_owned(),
+            "true".to_owned(),
+        ),
+        ("TESSERA_WEBHOOK_MIN_DELAY_MS".to_owned(), "100".to_owned()),
+    ]
+}
+
+/// Two `tessera serve` instances and one `tessera-worker` on PostgreSQL and Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once() {
+async fn two_instances_and_a_worker_on_postgres_and_redis() {
     let url = test_database_url("_instances");
     tessera_store::Store::ensure_database(&url)
         .await
@@ -113,17 +131,7 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     let backend = Backend {
         database_url: Some(url),
         redis_url: Some(processes::redis_url()),
-        env: vec![
-            (
-                "TESSERA_JOB_QUEUE_PREFIX".to_owned(),
-                format!("instances-{}", uuid::Uuid::new_v4().simple()),
-            ),
-            (
-                "TESSERA_WEBHOOK_ALLOW_PRIVATE_TARGETS".to_owned(),
-                "true".to_owned(),
-            ),
-            ("TESSERA_WEBHOOK_MIN_DELAY_MS".to_owned(), "100".to_owned()),
-        ],
+        env: test_env(),
     };
     let dir_a = tempfile::tempdir().expect("tempdir");
     let dir_b = tempfile::tempdir().expect("tempdir");
@@ -135,8 +143,31 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     spawn_worker(&mut servers, BIN, dir_w.path(), &backend, "worker");
     let token = create_workspace(BIN, dir_cli.path(), &backend, "Instances");
     let other_token = create_workspace(BIN, dir_cli.path(), &backend, "Other");
-    let a = Api::new(port_a, &token);
-    let other_a = Api::new(port_a, &other_token);
+    scenario(port_a, port_b, &token, &other_token).await;
+}
+
+/// The same flow on the embedded default: one `tessera serve` process on SQLite, no Redis, its
+/// jobs in-process; "A" and "B" are two sets of clients of that one process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_flow_in_one_embedded_process() {
+    let backend = Backend {
+        database_url: None,
+        redis_url: None,
+        env: test_env(),
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = create_workspace(BIN, dir.path(), &backend, "Instances");
+    let other_token = create_workspace(BIN, dir.path(), &backend, "Other");
+    let mut servers = Servers::default();
+    let port = spawn_server(&mut servers, BIN, dir.path(), &backend, "embedded").await;
+    scenario(port, port, &token, &other_token).await;
+}
+
+/// Mutations through the instance on `port_a`; subscribers on both; the worker's webhooks
+/// and timeline. `token` / `other_token`: admin keys of two workspaces.
+async fn scenario(port_a: u16, port_b: u16, token: &str, other_token: &str) {
+    let a = Api::new(port_a, token);
+    let other_a = Api::new(port_a, other_token);
     let receiver = webhook_receiver::Receiver::start().await;
     let other_receiver = webhook_receiver::Receiver::start().await;
     for (api, target) in [(&a, &receiver), (&other_a, &other_receiver)] {
@@ -150,10 +181,10 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     }
 
     let mut on_b = WsClient::connect(port_b, TRANSPORT_WS).await;
-    on_b.init_with_token(&token).await;
+    on_b.init_with_token(token).await;
     on_b.subscribe("1", ALL).await;
     let mut on_a = WsClient::connect(port_a, TRANSPORT_WS).await;
-    on_a.init_with_token(&token).await;
+    on_a.init_with_token(token).await;
     on_a.subscribe("1", ALL).await;
     // A key of the same workspace whose role cannot read people, subscribed on B.
     let no_people_token = no_people_key(&a).await;
@@ -162,7 +193,7 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     blind_on_b.subscribe("1", ALL).await;
     let blind_warm = warm_up(&a, &mut blind_on_b, "1").await;
     let mut other_on_b = WsClient::connect(port_b, TRANSPORT_WS).await;
-    other_on_b.init_with_token(&other_token).await;
+    other_on_b.init_with_token(other_token).await;
     other_on_b.subscribe("1", ALL).await;
     let mut warm = warm_up(&a, &mut on_b, "1").await;
     warm.extend(warm_up(&a, &mut on_a, "1").await);
@@ -363,7 +394,7 @@ async fn a_mutation_on_one_instance_reaches_subscribers_on_every_instance_once()
     }
     assert_eq!(timeline_count(&a, &ids, "person.created").await, 10);
     assert_eq!(timeline_count(&a, &ids, "person.updated").await, 10);
-    let other = Api::new(port_b, &other_token);
+    let other = Api::new(port_b, other_token);
     assert_eq!(
         timeline_count(&other, &ids, "person.created").await,
         0,

@@ -1,7 +1,8 @@
-//! Outbox jobs: run the outbox stages of one workspace — timeline activities
-//! ([`crate::timeline`]), then webhook fan-out ([`crate::webhooks::fanout`], which queues
-//! [`super::delivery::DeliveryJob`]s) — under the workspace's `outbox` stage lock, so two
-//! workers never apply the same events at once.
+//! Outbox jobs: run the outbox stages of one workspace side by side — timeline activities
+//! ([`crate::timeline`]) and webhook fan-out ([`crate::webhooks::fanout`], which queues
+//! [`super::delivery::DeliveryJob`]s) — each under its own stage lock of the workspace
+//! ([`TIMELINE_STAGE`], [`WEBHOOK_STAGE`]), so two workers never apply the same events at once
+//! and a long timeline backlog does not hold up webhooks.
 //!
 //! Each stage reads the outbox with its own cursor and loops until it has consumed every
 //! committed event, so one job catches up whatever is pending; a job finding nothing is cheap.
@@ -15,8 +16,10 @@ use uuid::Uuid;
 
 use super::{JobError, JobOptions, JobQueue, NewJob, OUTBOX_QUEUE};
 
-/// The stage lock name held while the outbox stages of a workspace run.
-pub const STAGE: &str = "outbox";
+/// The stage lock held while the timeline stage of a workspace runs.
+pub const TIMELINE_STAGE: &str = "timeline";
+/// The stage lock held while the webhook fan-out of a workspace runs.
+pub const WEBHOOK_STAGE: &str = "webhooks";
 /// Attempts of an outbox job whose handler fails (a database error; the sweep also catches up).
 pub const MAX_ATTEMPTS: usize = 5;
 
@@ -56,28 +59,42 @@ pub async fn push(queue: &JobQueue, ws: WorkspaceId, tag: &str) -> Result<(), Jo
         .await
 }
 
-/// Runs the outbox stages of `ws` under its stage lock; returns (outbox events consumed by
-/// the timeline, deliveries queued). Errors: [`JobError`] (the cursors did not move past
-/// what failed).
+/// Runs the outbox stages of `ws`, each under its stage lock, at the same time; returns
+/// (outbox events consumed by the timeline, deliveries queued). Errors: [`JobError`] (the
+/// failed stage's cursor did not move past what failed; the other stage's work stands).
 pub async fn process_workspace(
     ctx: &OutboxContext,
     ws: WorkspaceId,
 ) -> Result<(usize, u64), JobError> {
-    let lock = ctx
-        .store
-        .lock_workspace_stage(STAGE, ws, ctx.options.lock_wait)
-        .await?;
-    let result = stages(ctx, ws).await;
-    if let Err(e) = lock.release().await {
-        tracing::warn!(workspace_id = %ws, error = %e, "cannot release the outbox stage lock");
-    }
-    result
+    let timeline = locked(ctx, TIMELINE_STAGE, ws, async {
+        Ok(crate::timeline::timeline_workspace(&ctx.store, ws).await?)
+    });
+    let webhooks = locked(
+        ctx,
+        WEBHOOK_STAGE,
+        ws,
+        crate::webhooks::fanout::fan_out_workspace(&ctx.store, &ctx.queue, ws),
+    );
+    let (timeline, webhooks) = tokio::join!(timeline, webhooks);
+    Ok((timeline?, webhooks?))
 }
 
-async fn stages(ctx: &OutboxContext, ws: WorkspaceId) -> Result<(usize, u64), JobError> {
-    let timeline = crate::timeline::timeline_workspace(&ctx.store, ws).await?;
-    let queued = crate::webhooks::fanout::fan_out_workspace(&ctx.store, &ctx.queue, ws).await?;
-    Ok((timeline, queued))
+/// Runs `work` holding the `stage` lock of `ws`.
+async fn locked<T>(
+    ctx: &OutboxContext,
+    stage: &str,
+    ws: WorkspaceId,
+    work: impl std::future::Future<Output = Result<T, JobError>>,
+) -> Result<T, JobError> {
+    let lock = ctx
+        .store
+        .lock_workspace_stage(stage, ws, ctx.options.lock_wait)
+        .await?;
+    let result = work.await;
+    if let Err(e) = lock.release().await {
+        tracing::warn!(workspace_id = %ws, stage, error = %e, "cannot release a stage lock");
+    }
+    result
 }
 
 /// The apalis handler of [`OutboxJob`]. A workspace deleted meanwhile is skipped.

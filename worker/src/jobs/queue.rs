@@ -6,7 +6,9 @@
 //! queued (or done) is a no-op, so the stages that push after re-reading outbox events (at
 //! least once) queue each job once.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apalis::prelude::TaskBuilder;
@@ -16,6 +18,7 @@ use serde::Serialize;
 use tessera_store::StoreConfig;
 use tessera_store::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use tessera_store::sqlx::{self, PgPool, SqlitePool};
+use tokio::sync::Notify;
 
 use super::JobError;
 
@@ -33,6 +36,9 @@ pub(crate) enum QueueBackend {
 pub struct JobQueue {
     pub(crate) backend: QueueBackend,
     prefix: String,
+    /// In-process wake-ups of this queue's workers after a push, by queue name (the
+    /// embedded store has no LISTEN/NOTIFY).
+    wakers: Arc<Mutex<HashMap<String, Arc<Notify>>>>,
 }
 
 /// One job to push: its idempotency key, its payload, and how long to wait before it is due.
@@ -79,7 +85,39 @@ impl JobQueue {
         Ok(Self {
             backend,
             prefix: prefix.to_owned(),
+            wakers: Arc::default(),
         })
+    }
+
+    /// The wake-up of queue `name`'s worker in this process: notified after every push to it.
+    pub(crate) fn waker(&self, name: &str) -> Arc<Notify> {
+        self.wakers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(name.to_owned())
+            .or_default()
+            .clone()
+    }
+
+    /// A stream yielding when queue `name` was pushed to in this process, or else every
+    /// `every` (jobs pushed by other processes, retries becoming due): what wakes an idle
+    /// worker on the embedded store.
+    pub(crate) fn wake_stream(
+        &self,
+        name: &str,
+        every: Duration,
+    ) -> std::pin::Pin<Box<dyn futures_util::Stream<Item = ()> + Send>> {
+        let notify = self.waker(name);
+        Box::pin(futures_util::stream::unfold(
+            notify,
+            move |notify| async move {
+                tokio::select! {
+                    () = notify.notified() => {}
+                    () = tokio::time::sleep(every) => {}
+                }
+                Some(((), notify))
+            },
+        ))
     }
 
     /// The full name of queue `name`: `<prefix>.<name>`.
@@ -152,6 +190,7 @@ impl JobQueue {
                     .await
                     .map_err(JobError::queue)?;
                 tx.commit().await.map_err(JobError::queue)?;
+                self.waker(name).notify_one();
                 Ok(())
             }
         }
@@ -191,9 +230,13 @@ impl JobQueue {
 }
 
 async fn sqlite_pool(path: &Path) -> Result<SqlitePool, JobError> {
+    // WAL with `synchronous = NORMAL`, as the store's own files: a commit does not wait for
+    // an fsync (a power loss can lose the last commits, never corrupt the file).
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10));
     SqlitePoolOptions::new()
         .max_connections(4)

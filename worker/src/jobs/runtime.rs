@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::layers::WorkerBuilderExt;
-use apalis::prelude::{BoxDynError, Data, Monitor, ParallelizeExt, WorkerBuilder};
+use apalis::prelude::{BackendExt, BoxDynError, Data, Monitor, ParallelizeExt, WorkerBuilder};
 use apalis_cron::{CronScheduler, Tick};
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
@@ -21,6 +21,13 @@ use super::outbox::{self, OutboxContext, OutboxJob};
 use super::queue::QueueBackend;
 use super::{DELIVERY_QUEUE, JobError, JobOptions, JobQueue, OUTBOX_QUEUE};
 use crate::webhooks::deliver::Deliverer;
+
+/// How often an idle worker looks for due jobs on PostgreSQL (pushed jobs wake it at once
+/// through LISTEN/NOTIFY; this catches retries becoming due).
+pub const POSTGRES_POLL: Duration = Duration::from_secs(1);
+/// How often an idle worker looks for due jobs on the embedded store; pushes from this
+/// process wake it at once.
+pub const SQLITE_POLL: Duration = Duration::from_millis(500);
 
 /// Runs the workers until `shutdown` completes, then stops fetching and waits for the jobs in
 /// hand (at most the delivery timeout plus 5 s). Errors: [`JobError`] (bad cron schedule,
@@ -51,6 +58,20 @@ pub async fn run(
     let delivery_queue = queue.queue_name(DELIVERY_QUEUE);
     let outbox_n = options.outbox_concurrency.max(1);
     let delivery_n = options.delivery.concurrency.max(1);
+    // One worker per queue; `$make` builds its backend (called once per worker start).
+    macro_rules! register {
+        ($queue:expr, $ctx:expr, $n:expr, $handler:path, $make:expr) => {{
+            let (worker, ctx, make) = (format!("{name}:{}", $queue), $ctx, $make);
+            monitor = monitor.register(move |_| {
+                WorkerBuilder::new(worker.clone())
+                    .backend(make())
+                    .data(ctx.clone())
+                    .concurrency($n)
+                    .parallelize(tokio::spawn)
+                    .build($handler)
+            });
+        }};
+    }
     match &queue.backend {
         QueueBackend::Postgres(pool) => {
             let config = |queue: &str, batch: usize| {
@@ -60,30 +81,38 @@ pub async fn run(
                     .heartbeat_interval(options.heartbeat)
                     .missed_heartbeats(3)
             };
-            let outbox_backend = PostgresStorage::<OutboxJob>::new(pool)
-                .with_config(config(&outbox_queue, outbox_n))
-                .with_pubsub();
-            let delivery_backend = PostgresStorage::<DeliveryJob>::new(pool)
-                .with_config(config(&delivery_queue, delivery_n))
-                .with_pubsub();
-            let (ctx, worker) = (outbox_ctx.clone(), format!("{name}:{OUTBOX_QUEUE}"));
-            monitor = monitor.register(move |_| {
-                WorkerBuilder::new(worker.clone())
-                    .backend(outbox_backend.clone())
-                    .data(ctx.clone())
-                    .concurrency(outbox_n)
-                    .parallelize(tokio::spawn)
-                    .build(outbox::handle)
-            });
-            let (ctx, worker) = (delivery_ctx.clone(), format!("{name}:{DELIVERY_QUEUE}"));
-            monitor = monitor.register(move |_| {
-                WorkerBuilder::new(worker.clone())
-                    .backend(delivery_backend.clone())
-                    .data(ctx.clone())
-                    .concurrency(delivery_n)
-                    .parallelize(tokio::spawn)
-                    .build(delivery::handle)
-            });
+            // Woken by LISTEN/NOTIFY when a job is pushed, and every POSTGRES_POLL (retries
+            // becoming due).
+            let (p, q, c) = (pool.clone(), queue.clone(), config(&outbox_queue, outbox_n));
+            register!(
+                OUTBOX_QUEUE,
+                outbox_ctx.clone(),
+                outbox_n,
+                outbox::handle,
+                move || {
+                    PostgresStorage::<OutboxJob>::new(&p)
+                        .with_config(c.clone())
+                        .with_pubsub()
+                        .poll_with_stream(q.wake_stream(OUTBOX_QUEUE, POSTGRES_POLL))
+                }
+            );
+            let (p, q, c) = (
+                pool.clone(),
+                queue.clone(),
+                config(&delivery_queue, delivery_n),
+            );
+            register!(
+                DELIVERY_QUEUE,
+                delivery_ctx.clone(),
+                delivery_n,
+                delivery::handle,
+                move || {
+                    PostgresStorage::<DeliveryJob>::new(&p)
+                        .with_config(c.clone())
+                        .with_pubsub()
+                        .poll_with_stream(q.wake_stream(DELIVERY_QUEUE, POSTGRES_POLL))
+                }
+            );
         }
         QueueBackend::Sqlite(pool) => {
             let config = |queue: &str, batch: usize| {
@@ -93,28 +122,35 @@ pub async fn run(
                     .heartbeat_interval(options.heartbeat)
                     .missed_heartbeats(3)
             };
-            let outbox_backend =
-                SqliteStorage::<OutboxJob>::new(pool).with_config(config(&outbox_queue, outbox_n));
-            let delivery_backend = SqliteStorage::<DeliveryJob>::new(pool)
-                .with_config(config(&delivery_queue, delivery_n));
-            let (ctx, worker) = (outbox_ctx.clone(), format!("{name}:{OUTBOX_QUEUE}"));
-            monitor = monitor.register(move |_| {
-                WorkerBuilder::new(worker.clone())
-                    .backend(outbox_backend.clone())
-                    .data(ctx.clone())
-                    .concurrency(outbox_n)
-                    .parallelize(tokio::spawn)
-                    .build(outbox::handle)
-            });
-            let (ctx, worker) = (delivery_ctx.clone(), format!("{name}:{DELIVERY_QUEUE}"));
-            monitor = monitor.register(move |_| {
-                WorkerBuilder::new(worker.clone())
-                    .backend(delivery_backend.clone())
-                    .data(ctx.clone())
-                    .concurrency(delivery_n)
-                    .parallelize(tokio::spawn)
-                    .build(delivery::handle)
-            });
+            // Woken at once by pushes from this process, and every SQLITE_POLL.
+            let (p, q, c) = (pool.clone(), queue.clone(), config(&outbox_queue, outbox_n));
+            register!(
+                OUTBOX_QUEUE,
+                outbox_ctx.clone(),
+                outbox_n,
+                outbox::handle,
+                move || {
+                    SqliteStorage::<OutboxJob>::new(&p)
+                        .with_config(c.clone())
+                        .poll_with_stream(q.wake_stream(OUTBOX_QUEUE, SQLITE_POLL))
+                }
+            );
+            let (p, q, c) = (
+                pool.clone(),
+                queue.clone(),
+                config(&delivery_queue, delivery_n),
+            );
+            register!(
+                DELIVERY_QUEUE,
+                delivery_ctx.clone(),
+                delivery_n,
+                delivery::handle,
+                move || {
+                    SqliteStorage::<DeliveryJob>::new(&p)
+                        .with_config(c.clone())
+                        .poll_with_stream(q.wake_stream(DELIVERY_QUEUE, SQLITE_POLL))
+                }
+            );
         }
     }
 
