@@ -246,6 +246,22 @@ fn fast_options() -> DeliveryOptions {
     }
 }
 
+/// Waits (up to 10 s) until every delivery of `hook` is recorded `DELIVERED`.
+async fn wait_all_delivered(state: &AppState, ws: WorkspaceId, hook: Uuid) {
+    for _ in 0..200 {
+        let log = state
+            .store()
+            .webhook_deliveries(ws, hook, 100)
+            .await
+            .expect("log");
+        if !log.is_empty() && log.iter().all(|d| d.status == DeliveryStatus::Delivered) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("deliveries of {hook} not all recorded DELIVERED");
+}
+
 async fn delivery_signed_retried_isolated(state: AppState) {
     allow_loopback(&state);
     let receiver = Receiver::start().await;
@@ -363,7 +379,9 @@ async fn delivery_signed_retried_isolated(state: AppState) {
     assert!(signature_is_valid(updated[0], "other"));
     assert_ne!(updated[0].header("idempotency-key"), Some(key.as_str()));
 
-    // The delivery log, readable through the store, per workspace.
+    // The delivery log, readable through the store, per workspace (the outcome is recorded
+    // just after the receiver answers).
+    wait_all_delivered(&state, a.ws, hook_id).await;
     let log = state
         .store()
         .webhook_deliveries(a.ws, hook_id, 10)
@@ -463,6 +481,7 @@ async fn dead_letter_and_replay(state: AppState) {
     );
     let rx = receiver.clone();
     jobs.run_until(a.ws, move || rx.received().len() >= 4).await;
+    wait_all_delivered(&state, ws, hook_id).await;
     let got = receiver.received();
     assert_eq!(got[3].body, got[0].body);
     assert_eq!(
