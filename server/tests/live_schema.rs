@@ -5,78 +5,27 @@
 //! request already uses them (B reads the metadata version on every request). Prints the
 //! measured change-to-use latency. A second workspace on B does not see the new object.
 
+mod processes;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use processes::{Backend, Servers, create_workspace, free_port, test_database_url};
 use serde_json::{Value, json};
 
-const SECRET: &str = "live-schema-test-secret";
+const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 
-/// The test's own PostgreSQL database: `TESSERA_TEST_DATABASE_URL` (default local
-/// `tessera_test`) with a `_live` suffix on the database name.
-fn database_url() -> String {
-    let base = std::env::var("TESSERA_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned());
-    match base.split_once('?') {
-        Some((url, query)) => format!("{url}_live?{query}"),
-        None => format!("{base}_live"),
+/// The test's own PostgreSQL database (`_live` suffix) and the shared Redis.
+fn backend() -> Backend {
+    Backend {
+        database_url: Some(test_database_url("_live")),
+        redis_url: Some(processes::redis_url()),
+        env: Vec::new(),
     }
-}
-
-fn tessera(data_dir: &Path, database_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
-    command
-        .env_remove("PORT")
-        .env("DATABASE_URL", database_url)
-        .env(
-            "REDIS_URL",
-            std::env::var("TESSERA_TEST_REDIS_URL")
-                .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
-        )
-        .env("APP_SECRET", SECRET)
-        .env("TESSERA_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn,tessera_server::state=info")
-        .env("TESSERA_LOG_FORMAT", "json");
-    command
-}
-
-/// Server processes, sent SIGTERM (then killed) when dropped, also when the test panics.
-#[derive(Default)]
-struct Servers(Vec<Child>);
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-        }
-        for child in &mut self.0 {
-            let deadline = Instant::now() + Duration::from_secs(10);
-            loop {
-                match child.try_wait() {
-                    Ok(Some(_)) | Err(_) => break,
-                    Ok(None) if Instant::now() > deadline => {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        break;
-                    }
-                    Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-                }
-            }
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 /// One HTTP/1.0 request; the response's status line and body.
@@ -156,14 +105,17 @@ fn collect_logs(stderr: impl Read + Send + 'static, name: &'static str) -> Build
     builds
 }
 
+/// Starts `tessera serve` (info logs of the schema cache kept) and waits for `/healthz`; the
+/// port and the server's schema build times.
 fn spawn_server(
     servers: &mut Servers,
     data_dir: &Path,
-    url: &str,
+    backend: &Backend,
     name: &'static str,
 ) -> (u16, BuildTimes) {
     let port = free_port();
-    let mut child = tessera(data_dir, url)
+    let mut child = processes::tessera(BIN, data_dir, backend)
+        .env("RUST_LOG", "warn,tessera_server::state=info")
         .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -191,28 +143,10 @@ fn spawn_server(
     }
 }
 
-/// `tessera workspace create --name <name>` against the shared database; the API key.
-fn create_workspace(data_dir: &Path, url: &str, name: &str) -> String {
-    let output = tessera(data_dir, url)
-        .args(["workspace", "create", "--name", name])
-        .output()
-        .expect("run workspace create");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "workspace create failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("api_key="))
-        .unwrap_or_else(|| panic!("no api_key line: {stdout}"))
-        .to_owned()
-}
-
 #[test]
 fn a_schema_change_on_one_instance_is_usable_on_another_at_once() {
-    let url = database_url();
+    let backend = backend();
+    let url = backend.database_url.clone().expect("PostgreSQL");
     tokio::runtime::Runtime::new()
         .expect("runtime")
         .block_on(tessera_store::Store::ensure_database(&url))
@@ -223,9 +157,9 @@ fn a_schema_change_on_one_instance_is_usable_on_another_at_once() {
 
     // A first (it migrates the system tables), then B on the same database.
     let mut servers = Servers::default();
-    let (port_a, _) = spawn_server(&mut servers, dir_a.path(), &url, "A");
-    let (port_b, builds_b) = spawn_server(&mut servers, dir_b.path(), &url, "B");
-    let token = create_workspace(dir_cli.path(), &url, "Live");
+    let (port_a, _) = spawn_server(&mut servers, dir_a.path(), &backend, "A");
+    let (port_b, builds_b) = spawn_server(&mut servers, dir_b.path(), &backend, "B");
+    let token = create_workspace(BIN, dir_cli.path(), &backend, "Live");
     let a = Api {
         port: port_a,
         token: token.clone(),
@@ -326,7 +260,7 @@ fn a_schema_change_on_one_instance_is_usable_on_another_at_once() {
     // Another workspace, served by B, has no rockets.
     let other = Api {
         port: port_b,
-        token: create_workspace(dir_cli.path(), &url, "Other"),
+        token: create_workspace(BIN, dir_cli.path(), &backend, "Other"),
     };
     let r = other.graphql("{ rockets { totalCount } }");
     assert_eq!(
