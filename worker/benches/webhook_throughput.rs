@@ -80,6 +80,7 @@ async fn run(label: &str, config: &StoreConfig, store: Store, n: usize, concurre
         worker_name: prefix.clone(),
         delivery,
         sweep_schedule: "0 0 0 1 1 *".to_owned(),
+        sweep_at_start: false,
         purge_schedule: "0 0 0 1 1 *".to_owned(),
         ..JobOptions::default()
     };

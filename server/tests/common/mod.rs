@@ -98,8 +98,10 @@ impl Jobs {
             worker_name: format!("{prefix}-{}", uuid::Uuid::new_v4().simple()),
             delivery,
             heartbeat: std::time::Duration::from_secs(1),
-            // 1 January at midnight: never during a test.
+            // No sweeps (they would take other tests' workspaces in the shared database): 1
+            // January at midnight is never during a test.
             sweep_schedule: "0 0 0 1 1 *".to_owned(),
+            sweep_at_start: false,
             purge_schedule: "0 0 0 1 1 *".to_owned(),
             ..JobOptions::default()
         };

@@ -89,6 +89,9 @@ pub struct JobOptions {
     pub heartbeat: Duration,
     /// Cron schedule (with seconds) of the outbox sweep.
     pub sweep_schedule: String,
+    /// Also sweep once right at start (catches up with what was committed while no worker
+    /// ran).
+    pub sweep_at_start: bool,
     /// Cron schedule (with seconds) of the trash purge and the clean-up of finished jobs.
     pub purge_schedule: String,
     /// Finished jobs are deleted this long after they finished.
@@ -100,7 +103,7 @@ pub struct JobOptions {
 
 impl Default for JobOptions {
     /// Prefix `tessera`, name `<host>-<pid>`, default delivery settings, 4 outbox jobs at a
-    /// time, 5 s heartbeats, sweep every 30 s, purge hourly (minute 17), finished jobs kept
+    /// time, 5 s heartbeats, sweep at start and every 30 s, purge hourly (minute 17), finished jobs kept
     /// 1 day, 60 s lock wait.
     fn default() -> Self {
         Self {
@@ -110,6 +113,7 @@ impl Default for JobOptions {
             outbox_concurrency: 4,
             heartbeat: Duration::from_secs(5),
             sweep_schedule: "*/30 * * * * *".to_owned(),
+            sweep_at_start: true,
             purge_schedule: "0 17 * * * *".to_owned(),
             finished_job_retention: Duration::from_secs(24 * 3600),
             lock_wait: Duration::from_secs(60),

@@ -1,7 +1,7 @@
 //! Running the jobs: one apalis [`Monitor`] with four workers — outbox jobs and delivery
 //! jobs from the SQL queue, and two cron workers (sweep, purge) — until a shutdown signal.
-//! A sweep also runs once at start, so a worker catches up at once with events committed while
-//! none ran.
+//! A sweep also runs once at start ([`JobOptions::sweep_at_start`]), so a worker catches up at
+//! once with events committed while none ran.
 //! Used by the `tessera-worker` binary and, on the embedded store, by `tessera serve`.
 
 use std::future::Future;
@@ -174,14 +174,16 @@ pub async fn run(
 
     // Catch up at once with what was committed while no worker ran (the cron sweep would
     // only get there at its next tick).
-    let initial = outbox_ctx_for_start.clone();
-    tokio::spawn(async move {
-        match outbox::sweep(&initial).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(queued = n, "start-up sweep queued deliveries"),
-            Err(e) => tracing::warn!(error = %e, "start-up sweep failed"),
-        }
-    });
+    if options.sweep_at_start {
+        let initial = outbox_ctx_for_start.clone();
+        tokio::spawn(async move {
+            match outbox::sweep(&initial).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(queued = n, "start-up sweep queued deliveries"),
+                Err(e) => tracing::warn!(error = %e, "start-up sweep failed"),
+            }
+        });
+    }
     tracing::info!(worker = %name, prefix = %options.prefix, "job workers starting");
     monitor
         .run_with_signal(async move {
