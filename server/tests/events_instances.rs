@@ -125,9 +125,7 @@ fn test_env() -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_and_a_worker_on_postgres_and_redis() {
     let url = test_database_url("_instances");
-    tessera_store::Store::ensure_database(&url)
-        .await
-        .expect("test database");
+    processes::fresh_database(&url).await;
     let backend = Backend {
         database_url: Some(url),
         redis_url: Some(processes::redis_url()),

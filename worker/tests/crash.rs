@@ -10,6 +10,8 @@
 //! the restarted worker sends it again (at-least-once). Receivers deduplicate on the `Idempotency-Key` header; the test
 //! checks that duplicates are byte-identical bodies and counts distinct keys.
 
+#[path = "../../server/tests/processes/mod.rs"]
+mod processes;
 #[path = "../../server/tests/webhook_receiver/mod.rs"]
 mod webhook_receiver;
 
@@ -27,18 +29,11 @@ use webhook_receiver::{Receiver, signature_is_valid};
 
 const EVENTS: usize = 40;
 
-fn database_url(suffix: &str) -> String {
-    let base = std::env::var("TESSERA_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tessera_test".to_owned());
-    match base.split_once('?') {
-        Some((url, query)) => format!("{url}{suffix}?{query}"),
-        None => format!("{base}{suffix}"),
-    }
-}
-
-fn spawn_worker(url: &str, dir: &std::path::Path) -> Child {
+/// A `tessera-worker` on `url`, on queue prefix `prefix` (a fresh one per test).
+fn spawn_worker(url: &str, dir: &std::path::Path, prefix: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_tessera-worker"))
         .env("DATABASE_URL", url)
+        .env("TESSERA_JOB_QUEUE_PREFIX", prefix)
         .env("TESSERA_DATA_DIR", dir)
         .env("TESSERA_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
         .env("TESSERA_WEBHOOK_TIMEOUT_MS", "1000")
@@ -81,8 +76,9 @@ async fn wait_until(mut done: impl FnMut() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_delivery_loses_nothing() {
-    let url = database_url("_crash");
-    Store::ensure_database(&url).await.expect("database");
+    let url = processes::test_database_url("_crash");
+    let prefix = format!("crash-{}", uuid::Uuid::new_v4().simple());
+    processes::fresh_database(&url).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::connect(&StoreConfig {
         database_url: Some(url.clone()),
@@ -126,7 +122,7 @@ async fn sigkill_mid_delivery_loses_nothing() {
     }
 
     // First worker: killed while deliveries are in flight.
-    let mut first = spawn_worker(&url, dir.path());
+    let mut first = spawn_worker(&url, dir.path(), &prefix);
     let rx = receiver.clone();
     wait_until(move || rx.received().len() >= 5).await;
     first.kill().expect("SIGKILL");
@@ -135,7 +131,7 @@ async fn sigkill_mid_delivery_loses_nothing() {
     assert!(before_restart < EVENTS, "the kill happened mid-way");
 
     // Second worker: finishes everything, then stops cleanly on SIGTERM.
-    let mut second = spawn_worker(&url, dir.path());
+    let mut second = spawn_worker(&url, dir.path(), &prefix);
     let rx = receiver.clone();
     wait_until(move || {
         rx.received()
@@ -213,8 +209,9 @@ async fn sigkill_mid_delivery_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_the_deliveries_in_hand() {
-    let url = database_url("_term");
-    Store::ensure_database(&url).await.expect("database");
+    let url = processes::test_database_url("_term");
+    let prefix = format!("term-{}", uuid::Uuid::new_v4().simple());
+    processes::fresh_database(&url).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::connect(&StoreConfig {
         database_url: Some(url.clone()),
@@ -242,7 +239,7 @@ async fn sigterm_finishes_the_deliveries_in_hand() {
         )
         .await;
     }
-    let mut worker = spawn_worker(&url, dir.path());
+    let mut worker = spawn_worker(&url, dir.path(), &prefix);
     let rx = receiver.clone();
     wait_until(move || !rx.received().is_empty()).await;
     let term = Command::new("kill")
@@ -279,7 +276,7 @@ async fn sigterm_finishes_the_deliveries_in_hand() {
         "nothing was dead-lettered by the stop"
     );
     // The rest is delivered by the next worker.
-    let mut next = spawn_worker(&url, dir.path());
+    let mut next = spawn_worker(&url, dir.path(), &prefix);
     let rx = receiver.clone();
     wait_until(move || {
         rx.received()

@@ -29,6 +29,28 @@ pub fn test_database_url(suffix: &str) -> String {
     database_url_with_suffix(&base, suffix)
 }
 
+/// Drops the database of `url` (left by an earlier run, with its workspaces and jobs) and
+/// creates it again, empty. Only for a database that one test owns.
+pub async fn fresh_database(url: &str) {
+    use tessera_store::sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, raw_sql};
+    let (server, name) = url
+        .split('?')
+        .next()
+        .and_then(|u| u.rsplit_once('/'))
+        .expect("database URL with a name");
+    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("maintenance database");
+    let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    admin
+        .execute(raw_sql(AssertSqlSafe(drop)))
+        .await
+        .expect("drop test database");
+    tessera_store::Store::ensure_database(url)
+        .await
+        .expect("test database");
+}
+
 /// `TESSERA_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`).
 pub fn redis_url() -> String {
     std::env::var("TESSERA_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
