@@ -393,3 +393,101 @@ fn normalize_numbers(v: serde_json::Value) -> serde_json::Value {
         other => other,
     }
 }
+
+/// Workspaces checked per query by [`crate::Store::workspaces_with_pending_events`].
+const PENDING_CHUNK: usize = 100;
+
+impl crate::Store {
+    /// The workspaces whose outbox holds events past the cursor of any of `consumers` (a
+    /// consumer that never ran counts from the start): what a sweep needs to look at.
+    ///
+    /// PostgreSQL: one query per [`PENDING_CHUNK`] active workspaces (an index probe of each
+    /// schema's outbox), instead of one dispatch transaction per workspace; when a chunk's
+    /// query fails (a schema being created or dropped) its workspaces are checked one by one,
+    /// and one whose check fails is listed. SQLite (one file per
+    /// workspace, opened on use): every active workspace.
+    ///
+    /// Errors: [`StoreError::Database`] (listing the workspaces failed).
+    pub async fn workspaces_with_pending_events(
+        &self,
+        consumers: &[&str],
+    ) -> Result<Vec<tessera_core::WorkspaceId>, StoreError> {
+        let active: Vec<_> = self
+            .list_workspaces()
+            .await?
+            .into_iter()
+            .filter(|w| w.activation_status == "ACTIVE")
+            .collect();
+        if self.dialect() == Dialect::Sqlite || consumers.is_empty() {
+            return Ok(active.into_iter().map(|w| w.id).collect());
+        }
+        let mut pending = Vec::new();
+        for chunk in active.chunks(PENDING_CHUNK) {
+            match self.pending_in(chunk, consumers).await {
+                Ok(found) => pending.extend(found),
+                Err(e) => {
+                    // One workspace's schema may be unreadable (being created or dropped):
+                    // check them one by one; one that still fails is swept.
+                    tracing::debug!(error = %e, "pending-events check failed; checking one by one");
+                    for w in chunk {
+                        match self.pending_in(std::slice::from_ref(w), consumers).await {
+                            Ok(found) => pending.extend(found),
+                            Err(_) => pending.push(w.id),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(pending)
+    }
+
+    /// The workspaces of `chunk` with events past any of `consumers`' cursors (one
+    /// PostgreSQL query). Errors: [`StoreError::Database`].
+    async fn pending_in(
+        &self,
+        chunk: &[crate::WorkspaceRecord],
+        consumers: &[&str],
+    ) -> Result<Vec<tessera_core::WorkspaceId>, StoreError> {
+        let sys = self.sys();
+        let mut values = Vec::new();
+        let consumer_params: Vec<String> = consumers
+            .iter()
+            .map(|c| {
+                values.push(sys.text(*c));
+                sys.p(values.len())
+            })
+            .collect();
+        let selects: Vec<String> = chunk
+            .iter()
+            .map(|w| {
+                values.push(sys.uuid(w.id.0));
+                let id = sys.p(values.len());
+                let schema = Some(w.database_schema.as_str());
+                let outbox = qualified(schema, OUTBOX_TABLE);
+                let cursor = qualified(schema, OUTBOX_CURSOR_TABLE);
+                let any_consumer: Vec<String> = consumer_params
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "EXISTS (SELECT 1 FROM {outbox} o WHERE (o.\"txid\", o.\"seq\") > (\
+                             COALESCE((SELECT k.\"txid\" FROM {cursor} k WHERE k.\"consumer\" = {c}), 0), \
+                             COALESCE((SELECT k.\"seq\" FROM {cursor} k WHERE k.\"consumer\" = {c}), 0)))"
+                        )
+                    })
+                    .collect();
+                format!(
+                    "SELECT {id}::uuid AS \"id\" WHERE {}",
+                    any_consumer.join(" OR ")
+                )
+            })
+            .collect();
+        let rows = self
+            .backend()
+            .system()
+            .query_all_raw(sys.stmt(selects.join(" UNION ALL "), values))
+            .await?;
+        rows.iter()
+            .map(|row| Ok(tessera_core::WorkspaceId(sys.get_uuid(row, "id")?)))
+            .collect()
+    }
+}

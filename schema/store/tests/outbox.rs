@@ -357,3 +357,94 @@ async fn an_open_transaction_holds_back_later_events_on_postgres() {
         .collect();
     assert_eq!(names, [json!("first"), json!("second")]);
 }
+
+/// The sweep's filter: a workspace is listed while any of the given consumers has events
+/// to read, and no longer once they all passed them; a workspace without events is not
+/// listed (PostgreSQL: one query per 100 workspaces). On SQLite every workspace is listed.
+async fn pending_workspaces_follow_the_cursors(store: Store) {
+    let busy = store
+        .create_workspace("Busy", standard::standard_objects())
+        .await
+        .expect("workspace");
+    let quiet = store
+        .create_workspace("Quiet", standard::standard_objects())
+        .await
+        .expect("workspace");
+    run(
+        &store,
+        busy,
+        Operation::Create {
+            object: "company".into(),
+            records: vec![input(json!({"name": "Acme"}))],
+            upsert: false,
+            selection: RecordSelection::id_only(),
+            many: false,
+        },
+    )
+    .await;
+    let pending = |consumers: &'static [&'static str]| {
+        let store = store.clone();
+        async move {
+            store
+                .workspaces_with_pending_events(consumers)
+                .await
+                .expect("pending")
+        }
+    };
+    let sqlite = store.dialect() == tessera_query::Dialect::Sqlite;
+    let both = pending(&["sweep-a", "sweep-b"]).await;
+    assert!(both.contains(&busy));
+    assert_eq!(both.contains(&quiet), sqlite, "{both:?}");
+    // `sweep-a` reads everything: `busy` is still pending for `sweep-b` only.
+    assert_eq!(take(&store, busy, "sweep-a").await.len(), 1);
+    assert_eq!(pending(&["sweep-a"]).await.contains(&busy), sqlite);
+    assert!(pending(&["sweep-a", "sweep-b"]).await.contains(&busy));
+    assert_eq!(take(&store, busy, "sweep-b").await.len(), 1);
+    assert_eq!(
+        pending(&["sweep-a", "sweep-b"]).await.contains(&busy),
+        sqlite
+    );
+}
+both!(pending_workspaces_follow_the_cursors);
+
+/// A workspace whose outbox cannot be read (its table dropped behind the store's back) is
+/// listed for the sweep, and the other workspaces of its chunk are still checked one by one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_outbox_is_swept_on_postgres() {
+    use sea_orm::ConnectionTrait;
+    let store = common::postgres().await;
+    let broken = store
+        .create_workspace("Broken", standard::standard_objects())
+        .await
+        .expect("workspace");
+    let quiet = store
+        .create_workspace("Quiet", standard::standard_objects())
+        .await
+        .expect("workspace");
+    let db = sea_orm::Database::connect(common::pg_url())
+        .await
+        .expect("connect");
+    db.execute_unprepared(&format!(
+        "DROP TABLE \"{}\".\"event_outbox\"",
+        broken.schema_name()
+    ))
+    .await
+    .expect("drop");
+    let pending = store
+        .workspaces_with_pending_events(&["sweep-x"])
+        .await
+        .expect("pending");
+    assert!(pending.contains(&broken), "{pending:?}");
+    assert!(!pending.contains(&quiet), "{pending:?}");
+    // A store opening the workspace creates the missing outbox tables again.
+    common::postgres()
+        .await
+        .runner(broken)
+        .await
+        .expect("runner recreates the outbox");
+    let pending = store
+        .workspaces_with_pending_events(&["sweep-x"])
+        .await
+        .expect("pending");
+    assert!(!pending.contains(&broken), "{pending:?}");
+}

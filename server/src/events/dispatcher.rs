@@ -4,8 +4,10 @@
 //! - **Woken at once**: a mutation that committed events marks its workspace
 //!   ([`tessera_store::Store::committed_event_workspaces`]); the dispatcher dispatches the
 //!   marked workspaces right away (up to [`CONCURRENCY`] at a time).
-//! - **Periodic sweep** (every [`DispatcherOptions::sweep_interval`]): every workspace is
-//!   dispatched, so events committed by a process that died before dispatching them, or by
+//! - **Periodic sweep** (every [`DispatcherOptions::sweep_interval`]): every workspace with
+//!   events past its `pubsub` cursor is dispatched
+//!   ([`tessera_store::Store::workspaces_with_pending_events`]: on PostgreSQL one query per 100
+//!   workspaces), so events committed by a process that died before dispatching them, or by
 //!   another instance, are never left behind.
 //! - **Several instances on one PostgreSQL**: each dispatch of a workspace locks that
 //!   workspace's `pubsub` cursor row with `FOR UPDATE SKIP LOCKED` for the duration of
@@ -92,8 +94,8 @@ async fn run(store: Store, pubsub: PubSub, jobs: Option<JobQueue>, options: Disp
     loop {
         let (workspaces, swept) = tokio::select! {
             woken = store.committed_event_workspaces() => (woken, false),
-            _ = sweep.tick() => match store.list_workspaces().await {
-                Ok(list) => (list.into_iter().map(|w| w.id).collect(), true),
+            _ = sweep.tick() => match store.workspaces_with_pending_events(&[PUBSUB_CONSUMER]).await {
+                Ok(list) => (list, true),
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox sweep: cannot list workspaces");
                     continue;

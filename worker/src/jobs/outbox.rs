@@ -115,14 +115,22 @@ pub async fn handle(
     }
 }
 
-/// The sweep: runs the outbox stages of every workspace (a failing workspace is logged and
-/// skipped). Returns the deliveries queued.
+/// The sweep: runs the outbox stages of every workspace with events past the timeline's or
+/// the fan-out's cursor (a failing workspace is logged and skipped). Returns the deliveries
+/// queued.
 pub async fn sweep(ctx: &OutboxContext) -> Result<u64, JobError> {
     let mut queued = 0;
-    for ws in ctx.store.list_workspaces().await? {
-        match process_workspace(ctx, ws.id).await {
+    let pending = ctx
+        .store
+        .workspaces_with_pending_events(&[
+            crate::timeline::TIMELINE_CONSUMER,
+            crate::webhooks::fanout::WEBHOOK_CONSUMER,
+        ])
+        .await?;
+    for ws in pending {
+        match process_workspace(ctx, ws).await {
             Ok((_, n)) => queued += n,
-            Err(e) => tracing::warn!(workspace_id = %ws.id, error = %e, "outbox sweep failed"),
+            Err(e) => tracing::warn!(workspace_id = %ws, error = %e, "outbox sweep failed"),
         }
     }
     Ok(queued)
