@@ -1,6 +1,7 @@
 //! The trash purge job on SQLite and PostgreSQL: soft-deleted records older than the
 //! workspace's `trashRetentionDays` (default 14) are destroyed; newer ones and live records
-//! stay; another workspace's trash is untouched.
+//! stay; another workspace's trash is untouched. The purge also runs from the worker's cron
+//! job (apalis-cron), on the embedded store.
 
 mod common;
 
@@ -90,3 +91,46 @@ async fn purges_old_trash_only(state: AppState) {
     assert_eq!(counts(&state, &bb).await.1, 1);
 }
 both!(purges_old_trash_only);
+
+/// The worker's purge cron job (here every second) destroys a workspace's old trash by itself.
+/// SQLite only: on the shared PostgreSQL test database the job would purge every test's
+/// workspaces.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cron_job_purges() {
+    let (state, _dir) = common::sqlite_state().await;
+    let (a, token_a) = tessera_server::create_workspace(&state, "A", false)
+        .await
+        .expect("workspace");
+    let (_, token_b) = tessera_server::create_workspace(&state, "B", false)
+        .await
+        .expect("workspace");
+    let (ba, bb) = (format!("Bearer {token_a}"), format!("Bearer {token_b}"));
+    let (live0, trash0) = counts(&state, &ba).await;
+    person(&state, &ba, "Kept", false).await;
+    person(&state, &ba, "Old", true).await;
+    person(&state, &bb, "OtherTrash", true).await;
+    let trash_b = counts(&state, &bb).await.1;
+    state
+        .store()
+        .set_trash_retention_days(a, 0)
+        .await
+        .expect("set");
+    let jobs = common::Jobs::start_with(
+        &state,
+        tessera_worker::webhooks::deliver::DeliveryOptions::default(),
+        format!("purge-{}", Uuid::new_v4().simple()),
+        |o| o.purge_schedule = "* * * * * *".to_owned(),
+    )
+    .await;
+    let mut now = counts(&state, &ba).await;
+    for _ in 0..100 {
+        if now.1 == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        now = counts(&state, &ba).await;
+    }
+    jobs.stop().await;
+    assert_eq!(now, (live0 + 1, 0), "trash before: {trash0}");
+    assert_eq!(counts(&state, &bb).await.1, trash_b, "B keeps its trash");
+}

@@ -89,6 +89,17 @@ impl Jobs {
         delivery: tessera_worker::webhooks::deliver::DeliveryOptions,
         prefix: String,
     ) -> Self {
+        Self::start_with(state, delivery, prefix, |_| {}).await
+    }
+
+    /// Starts the jobs on queue prefix `prefix`, with the test settings changed by `adjust`
+    /// (a cron schedule, say).
+    pub async fn start_with(
+        state: &AppState,
+        delivery: tessera_worker::webhooks::deliver::DeliveryOptions,
+        prefix: String,
+        adjust: impl FnOnce(&mut tessera_worker::jobs::JobOptions),
+    ) -> Self {
         use tessera_worker::jobs::{JobOptions, JobQueue, runtime};
         let queue = JobQueue::connect(&store_config(state), &prefix)
             .await
@@ -105,6 +116,8 @@ impl Jobs {
             purge_schedule: "0 0 0 1 1 *".to_owned(),
             ..JobOptions::default()
         };
+        let mut options = options;
+        adjust(&mut options);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(runtime::run(
             state.store().clone(),
