@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use apalis::layers::WorkerBuilderExt;
 use apalis::prelude::{BackendExt, BoxDynError, Data, Monitor, ParallelizeExt, WorkerBuilder};
-use apalis_cron::{CronScheduler, Tick};
+use apalis_cron::CronScheduler;
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use tessera_store::Store;
@@ -54,14 +54,37 @@ pub async fn run(
     let grace = options.delivery.timeout + Duration::from_secs(5);
     let mut monitor = Monitor::new().shutdown_timeout(grace);
 
-    let outbox_queue = queue.queue_name(OUTBOX_QUEUE);
-    let delivery_queue = queue.queue_name(DELIVERY_QUEUE);
     let outbox_n = options.outbox_concurrency.max(1);
     let delivery_n = options.delivery.concurrency.max(1);
-    // One worker per queue; `$make` builds its backend (called once per worker start).
-    macro_rules! register {
-        ($queue:expr, $ctx:expr, $n:expr, $handler:path, $make:expr) => {{
-            let (worker, ctx, make) = (format!("{name}:{}", $queue), $ctx, $make);
+    // One worker per queue; `$make!(Job, queue, batch)` is a closure building its backend
+    // (called once per worker start).
+    macro_rules! register_queues {
+        ($make:ident) => {
+            for_queue!(
+                OUTBOX_QUEUE,
+                OutboxJob,
+                outbox_ctx,
+                outbox_n,
+                outbox::handle,
+                $make
+            );
+            for_queue!(
+                DELIVERY_QUEUE,
+                DeliveryJob,
+                delivery_ctx,
+                delivery_n,
+                delivery::handle,
+                $make
+            );
+        };
+    }
+    macro_rules! for_queue {
+        ($queue:expr, $job:ty, $ctx:ident, $n:expr, $handler:path, $make:ident) => {{
+            let (worker, ctx, make) = (
+                format!("{name}:{}", $queue),
+                $ctx.clone(),
+                $make!($job, $queue, $n),
+            );
             monitor = monitor.register(move |_| {
                 WorkerBuilder::new(worker.clone())
                     .backend(make())
@@ -72,110 +95,78 @@ pub async fn run(
             });
         }};
     }
+    // The queue's configuration: batches as large as the concurrency, the heartbeat, 3 missed
+    // heartbeats make a worker dead.
+    macro_rules! config {
+        ($config:ty, $queue:expr, $batch:expr) => {
+            <$config>::default()
+                .queue(queue.queue_name($queue))
+                .batch_size($batch)
+                .heartbeat_interval(options.heartbeat)
+                .missed_heartbeats(3)
+        };
+    }
     match &queue.backend {
         QueueBackend::Postgres(pool) => {
-            let config = |queue: &str, batch: usize| {
-                apalis_postgres::Config::default()
-                    .queue(queue)
-                    .batch_size(batch)
-                    .heartbeat_interval(options.heartbeat)
-                    .missed_heartbeats(3)
-            };
             // Woken by LISTEN/NOTIFY when a job is pushed, and every POSTGRES_POLL (retries
             // becoming due).
-            let (p, q, c) = (pool.clone(), queue.clone(), config(&outbox_queue, outbox_n));
-            register!(
-                OUTBOX_QUEUE,
-                outbox_ctx.clone(),
-                outbox_n,
-                outbox::handle,
-                move || {
-                    PostgresStorage::<OutboxJob>::new(&p)
-                        .with_config(c.clone())
-                        .with_pubsub()
-                        .poll_with_stream(q.wake_stream(OUTBOX_QUEUE, POSTGRES_POLL))
-                }
-            );
-            let (p, q, c) = (
-                pool.clone(),
-                queue.clone(),
-                config(&delivery_queue, delivery_n),
-            );
-            register!(
-                DELIVERY_QUEUE,
-                delivery_ctx.clone(),
-                delivery_n,
-                delivery::handle,
-                move || {
-                    PostgresStorage::<DeliveryJob>::new(&p)
-                        .with_config(c.clone())
-                        .with_pubsub()
-                        .poll_with_stream(q.wake_stream(DELIVERY_QUEUE, POSTGRES_POLL))
-                }
-            );
+            macro_rules! postgres {
+                ($job:ty, $queue:expr, $batch:expr) => {{
+                    let (pool, wake, config) = (
+                        pool.clone(),
+                        queue.clone(),
+                        config!(apalis_postgres::Config, $queue, $batch),
+                    );
+                    move || {
+                        PostgresStorage::<$job>::new(&pool)
+                            .with_config(config.clone())
+                            .with_pubsub()
+                            .poll_with_stream(wake.wake_stream($queue, POSTGRES_POLL))
+                    }
+                }};
+            }
+            register_queues!(postgres);
         }
         QueueBackend::Sqlite(pool) => {
-            let config = |queue: &str, batch: usize| {
-                apalis_sqlite::Config::default()
-                    .queue(queue)
-                    .batch_size(batch)
-                    .heartbeat_interval(options.heartbeat)
-                    .missed_heartbeats(3)
-            };
             // Woken at once by pushes from this process, and every SQLITE_POLL.
-            let (p, q, c) = (pool.clone(), queue.clone(), config(&outbox_queue, outbox_n));
-            register!(
-                OUTBOX_QUEUE,
-                outbox_ctx.clone(),
-                outbox_n,
-                outbox::handle,
-                move || {
-                    SqliteStorage::<OutboxJob>::new(&p)
-                        .with_config(c.clone())
-                        .poll_with_stream(q.wake_stream(OUTBOX_QUEUE, SQLITE_POLL))
-                }
-            );
-            let (p, q, c) = (
-                pool.clone(),
-                queue.clone(),
-                config(&delivery_queue, delivery_n),
-            );
-            register!(
-                DELIVERY_QUEUE,
-                delivery_ctx.clone(),
-                delivery_n,
-                delivery::handle,
-                move || {
-                    SqliteStorage::<DeliveryJob>::new(&p)
-                        .with_config(c.clone())
-                        .poll_with_stream(q.wake_stream(DELIVERY_QUEUE, SQLITE_POLL))
-                }
-            );
+            macro_rules! sqlite {
+                ($job:ty, $queue:expr, $batch:expr) => {{
+                    let (pool, wake, config) = (
+                        pool.clone(),
+                        queue.clone(),
+                        config!(apalis_sqlite::Config, $queue, $batch),
+                    );
+                    move || {
+                        SqliteStorage::<$job>::new(&pool)
+                            .with_config(config.clone())
+                            .poll_with_stream(wake.wake_stream($queue, SQLITE_POLL))
+                    }
+                }};
+            }
+            register_queues!(sqlite);
         }
     }
 
-    let (ctx, worker) = (outbox_ctx.clone(), format!("{name}:sweep"));
-    monitor = monitor.register(move |_| {
-        WorkerBuilder::new(worker.clone())
-            .backend(CronScheduler::new(sweep_schedule.clone()))
-            .data(ctx.clone())
-            .concurrency(1)
-            .build(sweep_tick)
-    });
-    let outbox_ctx_for_start = outbox_ctx.clone();
-    let (ctx, worker) = (outbox_ctx, format!("{name}:purge"));
-    monitor = monitor.register(move |_| {
-        WorkerBuilder::new(worker.clone())
-            .backend(CronScheduler::new(purge_schedule.clone()))
-            .data(ctx.clone())
-            .concurrency(1)
-            .build(purge_tick)
-    });
+    // The cron workers: one job at a time each.
+    for (cron, schedule, tick) in [
+        ("sweep", sweep_schedule, CronJob::Sweep),
+        ("purge", purge_schedule, CronJob::Purge),
+    ] {
+        let (ctx, worker) = (outbox_ctx.clone(), format!("{name}:{cron}"));
+        monitor = monitor.register(move |_| {
+            WorkerBuilder::new(worker.clone())
+                .backend(CronScheduler::new(schedule.clone()))
+                .data(ctx.clone())
+                .data(tick)
+                .concurrency(1)
+                .build(cron_tick)
+        });
+    }
 
     // Catch up at once with what was committed while no worker ran (the cron sweep would
     // only get there at its next tick).
     if options.sweep_at_start {
-        let initial = outbox_ctx_for_start.clone();
+        let initial = outbox_ctx.clone();
         tokio::spawn(async move {
             match outbox::sweep(&initial).await {
                 Ok(0) => {}
@@ -199,12 +190,31 @@ fn schedule(text: &str) -> Result<cron::Schedule, JobError> {
     cron::Schedule::from_str(text).map_err(|e| JobError::Schedule(text.to_owned(), e.to_string()))
 }
 
-async fn sweep_tick(_tick: Tick, ctx: Data<Arc<OutboxContext>>) -> Result<(), BoxDynError> {
-    outbox::sweep(&ctx).await?;
-    Ok(())
+/// Which job a cron worker runs.
+#[derive(Debug, Clone, Copy)]
+enum CronJob {
+    /// [`outbox::sweep`].
+    Sweep,
+    /// The trash purge and the clean-up of finished jobs.
+    Purge,
 }
 
-async fn purge_tick(_tick: Tick, ctx: Data<Arc<OutboxContext>>) -> Result<(), BoxDynError> {
+async fn cron_tick(
+    _tick: apalis_cron::Tick,
+    ctx: Data<Arc<OutboxContext>>,
+    job: Data<CronJob>,
+) -> Result<(), BoxDynError> {
+    match *job {
+        CronJob::Sweep => outbox::sweep(&ctx).await.map(|_| ()).map_err(Into::into),
+        CronJob::Purge => {
+            purge(&ctx).await;
+            Ok(())
+        }
+    }
+}
+
+/// The trash purge, then the clean-up of finished jobs; failures are logged.
+async fn purge(ctx: &OutboxContext) {
     match crate::trash::purge_all(&ctx.store).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(destroyed = n, "trash purged"),
@@ -219,5 +229,4 @@ async fn purge_tick(_tick: Tick, ctx: Data<Arc<OutboxContext>>) -> Result<(), Bo
         Ok(n) => tracing::info!(deleted = n, "finished jobs deleted"),
         Err(e) => tracing::warn!(error = %e, "cannot delete finished jobs"),
     }
-    Ok(())
 }
