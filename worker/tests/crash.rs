@@ -74,10 +74,23 @@ async fn wait_until(mut done: impl FnMut() -> bool) {
     panic!("condition not reached");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_mid_delivery_loses_nothing() {
-    let url = processes::test_database_url("_crash");
-    let prefix = format!("crash-{}", uuid::Uuid::new_v4().simple());
+/// A test's database (fresh, `_<name>` suffix), queue prefix, workspace, webhook (secret
+/// `<name>`, `operation`) to a receiver answering after `delay`, and [`EVENTS`] people created
+/// (their ids).
+struct Setup {
+    url: String,
+    prefix: String,
+    dir: tempfile::TempDir,
+    store: Store,
+    ws: tessera_core::WorkspaceId,
+    hook: tessera_store::WebhookRecord,
+    receiver: Receiver,
+    people: HashSet<String>,
+}
+
+async fn setup(name: &str, delay: Duration, operation: &str) -> Setup {
+    let url = processes::test_database_url(&format!("_{name}"));
+    let prefix = format!("{name}-{}", uuid::Uuid::new_v4().simple());
     processes::fresh_database(&url).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::connect(&StoreConfig {
@@ -86,21 +99,21 @@ async fn sigkill_mid_delivery_loses_nothing() {
     })
     .await
     .expect("connect");
-    let state = AppState::from_parts(store.clone(), "crash-secret".to_owned());
-    let (ws, token) = tessera_server::create_workspace(&state, "Crash", false)
+    let state = AppState::from_parts(store.clone(), format!("{name}-secret"));
+    let (ws, token) = tessera_server::create_workspace(&state, name, false)
         .await
         .expect("workspace");
     let bearer = format!("Bearer {token}");
     let receiver = Receiver::start().await;
-    receiver.delay(Duration::from_millis(300));
+    receiver.delay(delay);
     let hook = store
         .create_webhook(
             ws,
             None,
             &receiver.url(),
-            &["person.created".to_owned()],
+            &[operation.to_owned()],
             None,
-            "crash",
+            name,
         )
         .await
         .expect("webhook");
@@ -120,6 +133,43 @@ async fn sigkill_mid_delivery_loses_nothing() {
                 .to_owned(),
         );
     }
+    Setup {
+        url,
+        prefix,
+        dir,
+        store,
+        ws,
+        hook,
+        receiver,
+        people,
+    }
+}
+
+/// Sends SIGTERM to `child` and asserts a clean exit.
+fn stop_cleanly(child: &mut Child) {
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    assert!(
+        child.wait().expect("wait").success(),
+        "clean exit on SIGTERM"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_delivery_loses_nothing() {
+    let Setup {
+        url,
+        prefix,
+        dir,
+        store,
+        ws,
+        hook,
+        receiver,
+        people,
+    } = setup("crash", Duration::from_millis(300), "person.created").await;
 
     // First worker: killed while deliveries are in flight.
     let mut first = spawn_worker(&url, dir.path(), &prefix);
@@ -162,15 +212,7 @@ async fn sigkill_mid_delivery_loses_nothing() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let term = Command::new("kill")
-        .args(["-TERM", &second.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(term.success());
-    assert!(
-        second.wait().expect("wait").success(),
-        "clean exit on SIGTERM"
-    );
+    stop_cleanly(&mut second);
 
     let got = receiver.received();
     let mut bodies: HashMap<String, String> = HashMap::new();
@@ -209,48 +251,20 @@ async fn sigkill_mid_delivery_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_the_deliveries_in_hand() {
-    let url = processes::test_database_url("_term");
-    let prefix = format!("term-{}", uuid::Uuid::new_v4().simple());
-    processes::fresh_database(&url).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::connect(&StoreConfig {
-        database_url: Some(url.clone()),
-        data_dir: dir.path().to_owned(),
-    })
-    .await
-    .expect("connect");
-    let state = AppState::from_parts(store.clone(), "term-secret".to_owned());
-    let (ws, token) = tessera_server::create_workspace(&state, "Term", false)
-        .await
-        .expect("workspace");
-    let bearer = format!("Bearer {token}");
-    let receiver = Receiver::start().await;
-    receiver.delay(Duration::from_millis(400));
-    let hook = store
-        .create_webhook(ws, None, &receiver.url(), &["*.*".to_owned()], None, "t")
-        .await
-        .expect("webhook");
-    for i in 0..EVENTS {
-        graphql(
-            &state,
-            &bearer,
-            "mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }",
-            json!({"d": {"name": {"firstName": format!("T{i}")}}}),
-        )
-        .await;
-    }
+    let Setup {
+        url,
+        prefix,
+        dir,
+        store,
+        ws,
+        hook,
+        receiver,
+        ..
+    } = setup("term", Duration::from_millis(400), "*.*").await;
     let mut worker = spawn_worker(&url, dir.path(), &prefix);
     let rx = receiver.clone();
     wait_until(move || !rx.received().is_empty()).await;
-    let term = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(term.success());
-    assert!(
-        worker.wait().expect("wait").success(),
-        "clean exit on SIGTERM"
-    );
+    stop_cleanly(&mut worker);
     let received: HashSet<String> = receiver
         .received()
         .iter()
