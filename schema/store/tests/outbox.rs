@@ -30,6 +30,17 @@ async fn run(store: &Store, ws: WorkspaceId, op: Operation) -> Value {
         .expect("mutation")
 }
 
+/// Creates one company named `name`.
+fn create_company(name: &str) -> Operation {
+    Operation::Create {
+        object: "company".into(),
+        records: vec![input(json!({"name": name}))],
+        upsert: false,
+        selection: RecordSelection::id_only(),
+        many: false,
+    }
+}
+
 /// Every event after the cursor of `consumer` (moves it). While events wait for older
 /// write transactions of the cluster to end (`held`: other tests' transactions), tries again.
 async fn take(store: &Store, ws: WorkspaceId, consumer: &str) -> Vec<RecordEvent> {
@@ -191,18 +202,7 @@ async fn events_have_twentys_shape_and_a_cursor(store: Store) {
     assert!(take(&store, other, "test").await.is_empty());
 
     // Pruning deletes only what every consumer has passed.
-    run(
-        &store,
-        ws,
-        Operation::Create {
-            object: "company".into(),
-            records: vec![input(json!({"name": "Acme"}))],
-            upsert: false,
-            selection: RecordSelection::id_only(),
-            many: false,
-        },
-    )
-    .await;
+    run(&store, ws, create_company("Acme")).await;
     assert_eq!(take(&store, ws, "test").await.len(), 1);
     let pruned = runner
         .prune_outbox(std::time::Duration::ZERO)
@@ -226,18 +226,7 @@ async fn one_dispatcher_at_a_time_on_postgres() {
         .create_workspace("Locks", standard::standard_objects())
         .await
         .expect("workspace");
-    run(
-        &store,
-        ws,
-        Operation::Create {
-            object: "company".into(),
-            records: vec![input(json!({"name": "Acme"}))],
-            upsert: false,
-            selection: RecordSelection::id_only(),
-            many: false,
-        },
-    )
-    .await;
+    run(&store, ws, create_company("Acme")).await;
     let runner = store.runner(ws).await.expect("runner");
     let other_runner = second.runner(ws).await.expect("runner");
     let (entered_tx, entered_rx) = tokio::sync::oneshot::channel::<()>();
@@ -304,20 +293,13 @@ async fn an_open_transaction_holds_back_later_events_on_postgres() {
         .expect("workspace");
     let model = store.workspace_model(ws).await.expect("model");
     let runner = store.runner(ws).await.expect("runner");
-    let op = |name: &str| Operation::Create {
-        object: "company".into(),
-        records: vec![input(json!({"name": name}))],
-        upsert: false,
-        selection: RecordSelection::id_only(),
-        many: false,
-    };
     // T1: writes its event first, commits last.
     let statements = tessera_query::compile_statements(
         tessera_query::Dialect::Postgres,
         Some(&ws.schema_name()),
         &model,
         &session(ws),
-        &op("first"),
+        &create_company("first"),
     )
     .expect("compile");
     let db = sea_orm::Database::connect(common::pg_url())
@@ -334,7 +316,7 @@ async fn an_open_transaction_holds_back_later_events_on_postgres() {
         .expect("T1 insert");
     }
     // T2 commits while T1 is open.
-    run(&store, ws, op("second")).await;
+    run(&store, ws, create_company("second")).await;
     let outcome = runner
         .dispatch_outbox("order", 100, |_| async { Ok::<(), ()>(()) })
         .await
@@ -370,18 +352,7 @@ async fn pending_workspaces_follow_the_cursors(store: Store) {
         .create_workspace("Quiet", standard::standard_objects())
         .await
         .expect("workspace");
-    run(
-        &store,
-        busy,
-        Operation::Create {
-            object: "company".into(),
-            records: vec![input(json!({"name": "Acme"}))],
-            upsert: false,
-            selection: RecordSelection::id_only(),
-            many: false,
-        },
-    )
-    .await;
+    run(&store, busy, create_company("Acme")).await;
     let pending = |consumers: &'static [&'static str]| {
         let store = store.clone();
         async move {
