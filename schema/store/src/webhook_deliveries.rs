@@ -315,15 +315,35 @@ impl Store {
     /// Dead letters of every workspace not yet replayed, oldest first (operator view).
     /// Errors: [`StoreError::Database`].
     pub async fn webhook_dead_letters(&self) -> Result<Vec<WebhookDeadLetter>, StoreError> {
+        self.unreplayed_dead_letters(None).await
+    }
+
+    /// Dead letter `id`, if it exists and was not replayed yet. Errors:
+    /// [`StoreError::Database`].
+    pub async fn webhook_dead_letter(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<WebhookDeadLetter>, StoreError> {
+        Ok(self.unreplayed_dead_letters(Some(id)).await?.pop())
+    }
+
+    async fn unreplayed_dead_letters(
+        &self,
+        only: Option<Uuid>,
+    ) -> Result<Vec<WebhookDeadLetter>, StoreError> {
         let sys = self.sys();
+        let (filter, values) = match only {
+            Some(id) => (format!(" AND \"id\" = {}", sys.p(1)), vec![sys.uuid(id)]),
+            None => (String::new(), vec![]),
+        };
         let sql = format!(
-            "SELECT {DEAD_COLUMNS} FROM {} WHERE \"replayedAt\" IS NULL ORDER BY \"failedAt\", \"id\"",
+            "SELECT {DEAD_COLUMNS} FROM {} WHERE \"replayedAt\" IS NULL{filter} ORDER BY \"failedAt\", \"id\"",
             sys.table("webhookDeadLetter")
         );
         let rows = self
             .backend()
             .system()
-            .query_all_raw(sys.stmt(sql, vec![]))
+            .query_all_raw(sys.stmt(sql, values))
             .await?;
         rows.iter().map(|r| self.dead_letter_record(r)).collect()
     }

@@ -87,12 +87,7 @@ pub async fn push_first_attempts(
 /// Queues the replay of dead letter `id` (the job puts the delivery back to `PENDING`).
 /// Returns `false` when there is no such unreplayed dead letter. Errors: [`JobError`].
 pub async fn push_replay(store: &Store, queue: &JobQueue, id: Uuid) -> Result<bool, JobError> {
-    let Some(dead) = store
-        .webhook_dead_letters()
-        .await?
-        .into_iter()
-        .find(|d| d.id == id)
-    else {
+    let Some(dead) = store.webhook_dead_letter(id).await? else {
         return Ok(false);
     };
     let job = DeliveryJob {
