@@ -6,7 +6,7 @@
 //! queued (or done) is a no-op, so the stages that push after re-reading outbox events (at
 //! least once) queue each job once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -100,8 +100,8 @@ impl JobQueue {
     }
 
     /// A stream yielding when queue `name` was pushed to in this process, or else every
-    /// `every` (jobs pushed by other processes, retries becoming due): what wakes an idle
-    /// worker on the embedded store.
+    /// `every` (jobs pushed by other processes without a notification, retries becoming
+    /// due): what wakes an idle worker besides PostgreSQL's LISTEN/NOTIFY.
     pub(crate) fn wake_stream(
         &self,
         name: &str,
@@ -153,9 +153,9 @@ impl JobQueue {
                 // apalis-postgres' insert has no ON CONFLICT: leave out the keys already
                 // there; a concurrent push of the same key makes the insert fail, and the
                 // retry leaves it out too.
+                let keys: Vec<&str> = jobs.iter().map(|j| j.key.as_str()).collect();
                 for _ in 0..3 {
-                    let keys: Vec<String> = jobs.iter().map(|j| j.key.clone()).collect();
-                    let present: Vec<String> = sqlx::query_scalar(
+                    let present: HashSet<String> = sqlx::query_scalar(
                         "SELECT idempotency_key FROM apalis.jobs WHERE job_type = $1 \
                          AND idempotency_key = ANY($2)",
                     )
@@ -163,7 +163,9 @@ impl JobQueue {
                     .bind(&keys)
                     .fetch_all(pool)
                     .await
-                    .map_err(JobError::queue)?;
+                    .map_err(JobError::queue)?
+                    .into_iter()
+                    .collect();
                     let fresh: Vec<_> = jobs
                         .iter()
                         .filter(|j| !present.contains(&j.key))
