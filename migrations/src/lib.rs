@@ -19,6 +19,7 @@ mod m20261121_000001_roles;
 mod m20261121_000001_sso;
 mod m20261121_000002_webhooks;
 mod m20261121_000003_trash_retention;
+mod m20261121_000004_delivery_jobs;
 
 use sea_orm_migration::prelude::*;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_roles::Migration),
             Box::new(m20261121_000002_webhooks::Migration),
             Box::new(m20261121_000003_trash_retention::Migration),
+            Box::new(m20261121_000004_delivery_jobs::Migration),
         ]
     }
 

@@ -31,7 +31,8 @@ fn webhook(c: Cols) -> TableCreateStatement {
 
 /// `webhookDelivery`: one row per (event × webhook), keyed by its idempotency key; both the
 /// delivery log and the durable queue; `payload` is the exact JSON text POSTed (`status` `PENDING` | `DELIVERED` | `DEAD`,
-/// `nextAttemptAt`, `lockedUntil` lease).
+/// `nextAttemptAt`, `lockedUntil` lease; the lease and the due-rows index were dropped when
+/// deliveries moved to apalis jobs, see `m20261121_000004_delivery_jobs`).
 fn delivery(c: Cols) -> TableCreateStatement {
     Table::create()
         .table(c.table("webhookDelivery"))

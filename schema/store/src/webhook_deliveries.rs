@@ -220,7 +220,7 @@ impl Store {
         let sql = format!(
             "UPDATE {} SET \"status\" = 'DELIVERED', \"attempts\" = \"attempts\" + 1, \
              \"lastError\" = NULL, \"lastStatusCode\" = {}, \"lastAttemptAt\" = {now}, \
-             \"lockedUntil\" = NULL, \"updatedAt\" = {now} WHERE \"idempotencyKey\" = {}",
+             \"updatedAt\" = {now} WHERE \"idempotencyKey\" = {}",
             sys.table("webhookDelivery"),
             sys.p(1),
             sys.p(2)
@@ -254,7 +254,7 @@ impl Store {
         let sql = format!(
             "UPDATE {table} SET \"status\" = '{status}', \"attempts\" = \"attempts\" + 1, \
              \"lastError\" = {}, \"lastStatusCode\" = {}, \"lastAttemptAt\" = {now}, \
-             \"nextAttemptAt\" = COALESCE({}, \"nextAttemptAt\"), \"lockedUntil\" = NULL, \
+             \"nextAttemptAt\" = COALESCE({}, \"nextAttemptAt\"), \
              \"updatedAt\" = {now} WHERE \"idempotencyKey\" = {}",
             sys.p(1),
             sys.p(2),
@@ -368,7 +368,7 @@ impl Store {
         let key = sys.get_text(&row, "idempotencyKey")?;
         let sql = format!(
             "UPDATE {} SET \"status\" = 'PENDING', \"attempts\" = 0, \"nextAttemptAt\" = {now}, \
-             \"lockedUntil\" = NULL, \"updatedAt\" = {now} WHERE \"idempotencyKey\" = {}",
+             \"updatedAt\" = {now} WHERE \"idempotencyKey\" = {}",
             sys.table("webhookDelivery"),
             sys.p(1)
         );
